@@ -1,0 +1,38 @@
+# Two commands matter on a fresh machine: `make demo` and `make test` (see README).
+# Only Python 3.11 and pip are assumed; uv is bootstrapped into .bootstrap/ on first use.
+
+PYTHON ?= python3
+BOOT := .bootstrap
+UV := $(BOOT)/bin/uv
+RUN := $(UV) run --frozen
+
+.PHONY: demo test lint typecheck messages install clean
+
+$(UV):
+	$(PYTHON) -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet 'uv>=0.5'
+
+.venv/.installed: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: .venv/.installed messages
+
+# Compiled catalogs are build products (ignored by git): polib compiles them, so no
+# gettext installation is needed on the machine.
+messages: .venv/.installed
+	@$(RUN) python -m huizhen.i18n compile
+
+demo: install
+	$(RUN) huizhen demo --dir var/demo
+
+test: install
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check src tests
+	$(RUN) ruff format --check src tests
+	$(RUN) mypy
+
+clean:
+	rm -rf .venv $(BOOT) var

@@ -1,0 +1,1 @@
+"""Huizhen: cross-border joint consultation platform."""

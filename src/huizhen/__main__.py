@@ -1,0 +1,5 @@
+import sys
+
+from huizhen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Institutions, people and their roles; login with password, TOTP and lockout."""

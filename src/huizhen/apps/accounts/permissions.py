@@ -1,0 +1,53 @@
+"""Every authorisation decision of the node, in one module.
+
+Views and API handlers ask a question here (``can_manage_peers(user)``) and, on a
+``False``, call :func:`deny` so that the refusal is both a 403 and an audit entry.
+Object-level questions take the object, so that scoping rules (a role counts only
+at its own institution) live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from huizhen.apps.accounts.models import Role
+
+
+def _roles(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    roles: set[str] = user.roles()
+    return roles
+
+
+def is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or Role.ADMIN in _roles(user)
+
+
+def can_manage_peers(user: Any) -> bool:
+    """Registering or removing a peer node changes where data may flow: admins only."""
+    return is_admin(user)
+
+
+def can_view_peers(user: Any) -> bool:
+    return bool(_roles(user)) or is_admin(user)
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return is_admin(user) or Role.PRIVACY_OFFICER in _roles(user)
+
+
+def deny(*, user: Any, action: str, target: str = "", request: Any = None) -> PermissionDenied:
+    """Record a permission denial in the audit log and return the exception to raise."""
+    from huizhen.apps.audit.services import record_event
+
+    record_event(
+        action="permission.denied",
+        actor=user,
+        target=target,
+        detail={"attempted": action},
+        request=request,
+    )
+    return PermissionDenied(action)
