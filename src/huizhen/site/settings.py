@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "huizhen.apps.accounts.middleware.UserLanguageMiddleware",
+    # Every page but sign-in, static files and the signed API needs password + TOTP.
+    "huizhen.apps.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so that it sees the outcome of authentication.
