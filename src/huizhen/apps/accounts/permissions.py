@@ -35,6 +35,11 @@ def can_view_peers(user: Any) -> bool:
     return bool(_roles(user)) or is_admin(user)
 
 
+def can_manage_users(user: Any) -> bool:
+    """Seeing every account and its roles is administration: admins only."""
+    return is_admin(user)
+
+
 def can_view_audit_log(user: Any) -> bool:
     return is_admin(user) or Role.PRIVACY_OFFICER in _roles(user)
 

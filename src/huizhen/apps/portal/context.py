@@ -1,4 +1,8 @@
-"""Template context every page needs: which node this is and in which role."""
+"""Template context every page needs: which node this is, in which role, and what the user may open.
+
+The navigation asks :mod:`huizhen.apps.accounts.permissions` rather than deciding in
+templates, so a link is shown exactly when its page would let the user in.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,18 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from huizhen.apps.accounts import permissions
+
 
 def node(request: HttpRequest) -> dict[str, Any]:
+    user: Any = getattr(request, "user", None)
+    verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
     return {
         "node_role": settings.HUIZHEN_ROLE,
         "node_name": settings.HUIZHEN_NODE_NAME,
+        "node_public_url": settings.HUIZHEN_PUBLIC_URL,
+        "session_verified": verified,
+        "nav_peers": verified and permissions.can_view_peers(user),
+        "nav_audit": verified and permissions.can_view_audit_log(user),
+        "nav_users": verified and permissions.can_manage_users(user),
     }
