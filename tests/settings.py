@@ -14,3 +14,8 @@ from huizhen.site.settings import *  # noqa: E402, F403
 
 # Hashing with argon2's production cost would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+
+# A file, not SQLite's in-memory default, so that worker subprocesses started by tests
+# (RQ worker, db_worker) see the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(HUIZHEN_DATA_DIR / "test.sqlite3")}  # noqa: F405

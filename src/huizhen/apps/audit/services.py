@@ -2,17 +2,23 @@
 
 :func:`record_event` is the only way entries are created. It locks the chain head so
 that concurrent appends (web workers, task workers) still form one chain.
+:func:`record_chain_verification` walks the chain and keeps the outcome.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from huizhen.apps.audit import chain
-from huizhen.apps.audit.models import AuditChainHead, AuditEntry
+from huizhen.apps.audit.models import AuditChainHead, AuditEntry, ChainVerification
+
+logger = logging.getLogger(__name__)
 
 
 def _client_ip(request: Any) -> str:
@@ -54,11 +60,13 @@ def record_event(
             "peer": peer[:128],
             "ip_address": _client_ip(request),
             "target": target[:255],
-            "detail": detail or {},
+            # Hash what the database will give back: a JSON round trip turns tuples into
+            # lists, non-string keys into strings and other values into their text.
+            "detail": json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
         }
         digest = chain.entry_hash(fields, head.entry_hash)
         entry = AuditEntry.objects.create(
-            **{**fields, "at": timezone.datetime.fromisoformat(fields["at"])},
+            **{**fields, "at": datetime.fromisoformat(fields["at"])},
             prev_hash=head.entry_hash,
             entry_hash=digest,
         )
@@ -66,3 +74,20 @@ def record_event(
         head.entry_hash = digest
         head.save(update_fields=["seq", "entry_hash"])
     return entry
+
+
+def record_chain_verification() -> ChainVerification:
+    """Verify the whole chain now and keep the result; a broken chain is logged as an error."""
+    from huizhen.apps.audit.selectors import verify_chain
+
+    report = verify_chain()
+    if not report.intact:
+        assert report.broken is not None
+        logger.error("audit chain broken at entry #%s: %s", report.broken.seq, report.broken.reason)
+    return ChainVerification.objects.create(
+        entries=report.entries,
+        intact=report.intact,
+        head_hash=report.head_hash,
+        broken_seq=report.broken.seq if report.broken else None,
+        reason=report.broken.reason if report.broken else "",
+    )
