@@ -50,5 +50,9 @@ def ping(request: HttpRequest) -> PingOut:
     """Answer a signed ping: who we are, our clock, and which peer we recognised."""
     me = node_identity()
     return PingOut(
-        name=me.name, role=me.role, fingerprint=me.fingerprint, time=timezone.now(), peer=request.peer.name  # type: ignore[attr-defined]
+        name=me.name,
+        role=me.role,
+        fingerprint=me.fingerprint,
+        time=timezone.now(),
+        peer=request.peer.name,  # type: ignore[attr-defined]
     )

@@ -53,3 +53,6 @@ class SeenNonce(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["peer", "nonce"], name="seen_nonce_unique_per_peer")]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id}:{self.nonce}"

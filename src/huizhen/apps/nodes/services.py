@@ -191,9 +191,7 @@ def signed_request(
                 ) from exc
     except PeerCallError as exc:
         detail.update(reason=exc.reason, ms=_ms_since(started))
-        record_event(
-            action="peer.call_out", actor=actor, peer=peer.name, target=path, outcome="failed", detail=detail
-        )
+        record_event(action="peer.call_out", actor=actor, peer=peer.name, target=path, outcome="failed", detail=detail)
         raise
     detail["ms"] = _ms_since(started)
     record_event(action="peer.call_out", actor=actor, peer=peer.name, target=path, detail=detail)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,35 +14,67 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Peer',
+            name="Peer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('base_url', models.URLField(max_length=300, unique=True, verbose_name='base URL')),
-                ('public_key', models.CharField(max_length=64, verbose_name='public key (base64)')),
-                ('fingerprint', models.CharField(max_length=71, unique=True, verbose_name='fingerprint')),
-                ('role', models.CharField(blank=True, choices=[('hub', 'Consulting hub'), ('gateway', 'Hospital gateway')], max_length=16, verbose_name='role')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='added at')),
-                ('status', models.CharField(choices=[('unknown', 'Not checked yet'), ('connected', 'Connected'), ('unreachable', 'Unreachable')], default='unknown', max_length=16, verbose_name='status')),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True, verbose_name='last checked at')),
-                ('last_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='last contact at')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                ("base_url", models.URLField(max_length=300, unique=True, verbose_name="base URL")),
+                ("public_key", models.CharField(max_length=64, verbose_name="public key (base64)")),
+                ("fingerprint", models.CharField(max_length=71, unique=True, verbose_name="fingerprint")),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[("hub", "Consulting hub"), ("gateway", "Hospital gateway")],
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="added at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not checked yet"),
+                            ("connected", "Connected"),
+                            ("unreachable", "Unreachable"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("last_checked_at", models.DateTimeField(blank=True, null=True, verbose_name="last checked at")),
+                ("last_contact_at", models.DateTimeField(blank=True, null=True, verbose_name="last contact at")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SeenNonce',
+            name="SeenNonce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=128)),
-                ('seen_at', models.DateTimeField(db_index=True)),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='nodes.peer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nonce", models.CharField(max_length=128)),
+                ("seen_at", models.DateTimeField(db_index=True)),
+                (
+                    "peer",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="nodes.peer"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('peer', 'nonce'), name='seen_nonce_unique_per_peer')],
+                "constraints": [models.UniqueConstraint(fields=("peer", "nonce"), name="seen_nonce_unique_per_peer")],
             },
         ),
     ]

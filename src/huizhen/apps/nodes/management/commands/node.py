@@ -25,4 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(f"fingerprint: {me.fingerprint}")
         self.stdout.write(f"public key:  {me.public_key}")
         self.stdout.write(f"key file:    {node_key_path()}")
-        self.stdout.write(f"peers register this node with: huizhen peer add {me.public_url} --fingerprint {me.fingerprint}")
+        self.stdout.write(
+            f"peers register this node with: huizhen peer add {me.public_url} --fingerprint {me.fingerprint}"
+        )
