@@ -40,8 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from django.core.management import execute_from_command_line
 
+    from huizhen.httpsig.keys import KeyFileError
+
     args[0] = "huizhen"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except KeyFileError as exc:
+        # Raised while the nodes app loads the node key: a refusal to start, not a crash.
+        print(f"huizhen: node key error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
