@@ -110,7 +110,8 @@ def _option(bits: list[str], name: str) -> str:
 
 def template_messages(path: Path, root: Path = PACKAGE_DIR) -> list[Message]:
     """``translate``/``blocktranslate`` strings of one template, as ``makemessages`` would write them."""
-    from django.template.base import Lexer, TokenType, smart_split
+    from django.template.base import Lexer, TokenType
+    from django.utils.text import smart_split
     from django.utils.translation import trim_whitespace
 
     where = str(path.relative_to(root))

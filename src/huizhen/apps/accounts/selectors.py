@@ -28,11 +28,18 @@ def pending_login(request: HttpRequest) -> dict[str, Any] | None:
     return pending
 
 
+def session_is_verified(request: HttpRequest) -> bool:
+    """Signed in with password and second factor (``is_verified`` is added by django-otp's middleware)."""
+    user: Any = getattr(request, "user", None)
+    is_verified = getattr(user, "is_verified", None)
+    return bool(user is not None and user.is_authenticated and is_verified is not None and is_verified())
+
+
 def user_to_verify(request: HttpRequest) -> User | None:
     """The user whose second factor is asked for: pending, or signed in but unverified."""
     user: Any = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return None if user.is_verified() else user  # type: ignore[no-any-return]
+        return None if user.is_verified() else user
     pending = pending_login(request)
     if pending is None:
         return None
@@ -43,7 +50,8 @@ def is_locked_out(*, request: HttpRequest, user: User) -> bool:
     """Whether django-axes currently refuses this username from this address."""
     from axes.handlers.proxy import AxesProxyHandler
 
-    return bool(AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()}))
+    locked: bool = AxesProxyHandler.is_locked(request, credentials={"username": user.get_username()})
+    return locked
 
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:
@@ -51,7 +59,7 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
 
 
 def has_confirmed_totp_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

@@ -46,7 +46,7 @@ def _signed_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if selectors.session_is_verified(request):
         return redirect("portal:home")
     form = PasswordStepForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next", "")

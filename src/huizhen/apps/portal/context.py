@@ -12,11 +12,12 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from huizhen.apps.accounts import permissions
+from huizhen.apps.accounts.selectors import session_is_verified
 
 
 def node(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
-    verified = bool(user is not None and user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    verified = session_is_verified(request)
     return {
         "node_role": settings.HUIZHEN_ROLE,
         "node_name": settings.HUIZHEN_NODE_NAME,

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from huizhen.apps.accounts.forms import LanguageForm
+from huizhen.apps.accounts.selectors import session_is_verified
 from huizhen.apps.accounts.services import set_preferred_language
 
 
@@ -27,8 +28,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     if form.is_valid():
         language = form.cleaned_data["language"]
-        user = request.user
-        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
-            set_preferred_language(user=user, language=language)  # type: ignore[arg-type]
+        if session_is_verified(request):
+            set_preferred_language(user=request.user, language=language)  # type: ignore[arg-type]
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 86400)
     return response

@@ -22,7 +22,7 @@ def optional_include(context: template.Context, template_name: str) -> SafeStrin
         included = get_template(template_name)
     except template.TemplateDoesNotExist:
         return mark_safe("")
-    flat: dict[str, Any] = context.flatten()
+    flat: dict[str, Any] = {str(key): value for key, value in context.flatten().items()}
     request = flat.get("request")
     # The included template is trusted project code and escapes its own output.
     return mark_safe(included.render(flat, request))  # noqa: S308
