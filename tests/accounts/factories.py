@@ -68,3 +68,15 @@ def wrong_code(device: TOTPDevice) -> str:
         totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift) for drift in (-1, 0, 1)
     }
     return f"{next(n for n in range(10) if n not in accepted):06d}"
+
+
+def sign_in(client: Any, *, role: str = Role.CONSULTING_SPECIALIST, **user_fields: Any) -> User:
+    """Sign a new user with ``role`` in through the real password and TOTP pages; returns the user."""
+    from django.urls import reverse
+
+    membership = MembershipFactory(role=role, **{f"user__{key}": value for key, value in user_fields.items()})
+    device = TOTPDeviceFactory(user=membership.user)
+    client.post(reverse("accounts:login"), {"username": membership.user.username, "password": PASSWORD})
+    response = client.post(reverse("accounts:otp"), {"code": current_code(device)})
+    assert response.status_code == 302, "sign-in did not complete"
+    return membership.user

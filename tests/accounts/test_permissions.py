@@ -9,19 +9,13 @@ from django.urls import reverse
 from huizhen.apps.accounts import permissions
 from huizhen.apps.accounts.models import Role
 from huizhen.apps.audit.models import AuditEntry
-from tests.accounts.factories import MembershipFactory, TOTPDeviceFactory, current_code
+from tests.accounts.factories import MembershipFactory, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client: Client, role: str) -> str:
-    membership = MembershipFactory(role=role)
-    device = TOTPDeviceFactory(user=membership.user)
-    client.post(
-        reverse("accounts:login"), {"username": device.user.username, "password": "correct horse battery staple"}
-    )
-    client.post(reverse("accounts:otp"), {"code": current_code(device)})
-    return str(device.user.username)
+    return str(sign_in(client, role=role).username)
 
 
 def test_a_specialist_asking_for_the_user_list_is_refused_and_audited(client: Client) -> None:
@@ -52,3 +46,14 @@ def test_the_audit_link_is_shown_only_to_those_who_may_open_it(client: Client) -
     client.post(reverse("accounts:logout"))
     _sign_in(client, Role.PRIVACY_OFFICER)
     assert 'href="/audit/"' in client.get(reverse("portal:home")).content.decode()
+
+
+def test_a_signed_in_administrator_reaches_the_django_admin_without_a_second_login(client: Client) -> None:
+    sign_in(client, role=Role.ADMIN, is_staff=True, is_superuser=True)
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 200
+
+
+def test_the_django_admin_sends_anonymous_visitors_to_the_two_step_sign_in(client: Client) -> None:
+    response = client.get("/admin/")
+    assert response["Location"].startswith(reverse("accounts:login"))
