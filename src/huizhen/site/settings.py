@@ -167,6 +167,8 @@ TASKS: dict[str, Any]
 if NODE.tasks_backend == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": NODE.redis_url, "DEFAULT_TIMEOUT": 600}}
+    # RQ workers must run jobs through django-tasks' Job class (it calls the Task object).
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 elif NODE.tasks_backend == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
