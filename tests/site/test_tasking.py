@@ -114,3 +114,14 @@ def test_backoff_doubles_per_attempt_with_jitter_and_is_capped() -> None:
     assert timedelta(seconds=15) <= delays[1] <= timedelta(seconds=30)
     assert timedelta(seconds=60) <= delays[3] <= timedelta(seconds=120)
     assert all(cap / 2 <= delays[attempt] <= cap for attempt in (5, 6, 7))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_verify_enqueue_hands_the_verification_to_the_worker() -> None:
+    out = io.StringIO()
+
+    call_command("audit", "verify", "--enqueue", stdout=out)
+    _run_worker_once()
+
+    assert out.getvalue().startswith("audit chain verification enqueued as task ")
+    assert ChainVerification.objects.get().intact

@@ -20,12 +20,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="{verify,tail}")
-        commands.add_parser("verify", help="Walk the hash chain; exit 1 at the first broken link.")
+        verify = commands.add_parser("verify", help="Walk the hash chain; exit 1 at the first broken link.")
+        verify.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Hand the verification to a task worker instead; the result appears on /audit/.",
+        )
         tail = commands.add_parser("tail", help="Print the newest entries, oldest of them first.")
         tail.add_argument("-n", "--lines", type=int, default=20, help="How many entries (default 20).")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        if subcommand == "verify":
+        if subcommand == "verify" and options["enqueue"]:
+            from huizhen.apps.audit.tasks import verify_audit_chain
+
+            result = verify_audit_chain.enqueue()
+            self.stdout.write(f"audit chain verification enqueued as task {result.id}")
+        elif subcommand == "verify":
             self._verify()
         elif subcommand == "tail":
             self._tail(options["lines"])
