@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -101,7 +102,9 @@ def enroll_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         next_url = (selectors.pending_login(request) or {}).get("next", "")
         if services.confirm_enrollment(request=request, user=user, device=device, token=form.cleaned_data["code"]):
-            messages.success(request, _("Two-factor sign-in is set up. Keep your authenticator app safe."))
+            # Stored as text now, shown on the next page: word it in the user's own language.
+            with translation.override(user.language):
+                messages.success(request, _("Two-factor sign-in is set up. Keep your authenticator app safe."))
             return _signed_in(request, user, next_url)
         form.add_error("code", _("This code is not valid. Check the time on your phone and try again."))
     secret = b32encode(device.bin_key).decode()
