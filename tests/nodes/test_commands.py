@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from io import StringIO
 from typing import Any
@@ -67,3 +68,27 @@ def test_node_show_prints_the_fingerprint_and_public_key() -> None:
     assert f"fingerprint: {me.fingerprint}" in out
     assert f"public key:  {me.public_key}" in out
     assert "role:        hub" in out
+
+
+def test_node_show_json_gives_the_identity_a_peer_needs() -> None:
+    data = json.loads(_run("node", "show", "--json"))
+    me = node_identity()
+    assert data["fingerprint"] == me.fingerprint
+    assert data["public_key"] == me.public_key
+
+
+@pytest.mark.django_db
+def test_peer_add_if_absent_leaves_an_existing_peer_alone() -> None:
+    peer = PeerFactory(name="Known")
+    out = _run(
+        "peer",
+        "add",
+        "http://127.0.0.1:9",
+        "--fingerprint",
+        peer.fingerprint,
+        "--public-key",
+        peer.public_key,
+        "--if-absent",
+    )
+    assert "already registered" in out
+    assert Peer.objects.count() == 1

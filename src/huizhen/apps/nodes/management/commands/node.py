@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from argparse import ArgumentParser
 from typing import Any
 
@@ -15,10 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("show", help="print this node's identity")
+        show = sub.add_parser("show", help="print this node's identity")
+        show.add_argument(
+            "--json", action="store_true", help="print name, role, public_url, public_key, fingerprint as JSON"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         me = node_identity()
+        if options["json"]:
+            self.stdout.write(json.dumps(dataclasses.asdict(me)))
+            return
         self.stdout.write(f"role:        {me.role}")
         self.stdout.write(f"name:        {me.name}")
         self.stdout.write(f"public URL:  {me.public_url}")

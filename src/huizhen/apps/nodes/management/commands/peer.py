@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from huizhen.apps.nodes.selectors import peer_by_name_or_url, peer_list
+from huizhen.apps.nodes.selectors import peer_by_fingerprint, peer_by_name_or_url, peer_list
 from huizhen.apps.nodes.services import PeerError, add_peer, ping_peer, remove_peer
 
 
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         add.add_argument("--fingerprint", required=True, help="SHA256:… as shown by `huizhen node show` on the peer")
         add.add_argument("--public-key", help="base64 public key, to register a peer that is not reachable yet")
         add.add_argument("--name", help="display name (default: the name the peer reports)")
+        add.add_argument(
+            "--if-absent", action="store_true", help="succeed without change if this key is already registered"
+        )
         sub.add_parser("list", help="list registered peers")
         ping = sub.add_parser("ping", help="make a signed call to a peer and verify its signed answer")
         ping.add_argument("peer", help="peer name or base URL")
@@ -38,6 +41,10 @@ class Command(BaseCommand):
         return peer
 
     def _add(self, options: dict[str, Any]) -> None:
+        existing = peer_by_fingerprint(options["fingerprint"])
+        if existing is not None and options["if_absent"]:
+            self.stdout.write(f'already registered: "{existing.name}" at {existing.base_url} ({existing.fingerprint})')
+            return
         try:
             peer = add_peer(
                 base_url=options["url"],
