@@ -29,10 +29,11 @@ demo: install
 test: install
 	$(RUN) pytest
 
+# mypy's Django plugin loads the settings, which need a role and a data directory.
 lint: install
 	$(RUN) ruff check src tests
 	$(RUN) ruff format --check src tests
-	$(RUN) mypy
+	HUIZHEN_ROLE=hub HUIZHEN_DATA_DIR=$(CURDIR)/var/lint $(RUN) mypy
 
 clean:
 	rm -rf .venv $(BOOT) var

@@ -100,10 +100,8 @@ def test_unsigned_ping_is_refused_over_real_http(two_nodes: tuple[DemoNode, Demo
 def test_demo_supervisor_serves_both_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     hub_port, gateway_port = _free_port(), _free_port()
     demo = subprocess.Popen(
-        [
-            sys.executable, "-m", "huizhen", "demo", "--dir", str(tmp_path),
-            "--hub-port", str(hub_port), "--gateway-port", str(gateway_port),
-        ],  # fmt: skip
+        [sys.executable, "-m", "huizhen", "demo", "--dir", str(tmp_path)]
+        + ["--hub-port", str(hub_port), "--gateway-port", str(gateway_port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

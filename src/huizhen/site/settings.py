@@ -141,7 +141,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = NODE.data_dir / "static"
 WHITENOISE_USE_FINDERS = True
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(NODE.blob_dir)}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
