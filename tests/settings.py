@@ -10,10 +10,10 @@ import tempfile
 os.environ.setdefault("HUIZHEN_ROLE", "hub")
 os.environ.setdefault("HUIZHEN_DATA_DIR", tempfile.mkdtemp(prefix="huizhen-test-"))
 
-from huizhen.site.settings import *  # noqa: E402, F403
+from huizhen.site.settings import *  # noqa: F403
 
 # Hashing with argon2's production cost would dominate the suite's run time.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # A file, not SQLite's in-memory default, so that worker subprocesses started by tests
 # (RQ worker, db_worker) see the same test database.

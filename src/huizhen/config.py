@@ -125,6 +125,7 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             (data_dir / "blobs").mkdir(exist_ok=True)
+            (data_dir / "static").mkdir(exist_ok=True)
         except OSError as exc:
             raise ConfigError("HUIZHEN_DATA_DIR", f"cannot create {data_dir}: {exc.strerror}") from exc
     if not os.access(data_dir, os.W_OK) and create_dirs:

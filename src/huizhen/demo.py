@@ -176,10 +176,8 @@ def banner(nodes: Sequence[DemoNode]) -> str:
         lines.append(f"  {'':17} data: {node.data_dir}")
     lines.append("")
     for node in nodes:
-        lines.append(f"Logins on the {node.role} ({node.url}):")
         lines.extend(f"  {line}" for line in node.logins.strip().splitlines())
         lines.append("")
-    lines.append("First sign-in asks each user to set up two-factor authentication (any TOTP app).")
     lines.append("=" * 72)
     return "\n".join(lines)
 

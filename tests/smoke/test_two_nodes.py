@@ -7,6 +7,7 @@ starts them (``huizhen migrate``, ``huizhen seed_demo``, ``huizhen peer add``,
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import socket
@@ -18,10 +19,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django_otp.oath import totp
+from playwright.sync_api import Page, expect, sync_playwright
 
 from huizhen.demo import DemoNode, prepare
 
 pytestmark = pytest.mark.slow
+
+DEMO_PASSWORD = "huizhen-demo-2026"  # seed_demo's default
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -99,9 +113,9 @@ def test_unsigned_ping_is_refused_over_real_http(two_nodes: tuple[DemoNode, Demo
 
 def test_demo_supervisor_serves_both_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     hub_port, gateway_port = _free_port(), _free_port()
+    ports = ["--hub-port", str(hub_port), "--gateway-port", str(gateway_port)]
     demo = subprocess.Popen(
-        [sys.executable, "-m", "huizhen", "demo", "--dir", str(tmp_path)]
-        + ["--hub-port", str(hub_port), "--gateway-port", str(gateway_port)],
+        [sys.executable, "-m", "huizhen", "demo", "--dir", str(tmp_path), *ports],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -130,3 +144,33 @@ def test_demo_supervisor_serves_both_nodes_and_stops_on_ctrl_c(tmp_path: Path) -
     finally:
         if demo.poll() is None:
             demo.kill()
+
+
+def _sign_in_with_enrollment(page: Page, base_url: str, username: str) -> None:
+    """First sign-in of a seeded user: password, then enrol TOTP from the key shown on the page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/enroll/**")
+    secret = page.inner_text("[data-testid=totp-secret]").replace(" ", "").strip()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("input[name=code]", f"{totp(key):06d}")
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url(f"{base_url}/")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed: apt-get install chromium")
+def test_each_node_home_page_shows_the_other_node_connected(two_nodes: tuple[DemoNode, DemoNode]) -> None:
+    hub, gateway = two_nodes
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for node, other, username in ((hub, gateway, "admin.hub"), (gateway, hub, "admin.gw")):
+                page = browser.new_page()
+                _sign_in_with_enrollment(page, node.url, username)
+                badge = page.locator("[data-testid=peer-status]", has_text=other.name)
+                expect(badge).to_contain_text("Connected", timeout=15_000)
+                page.close()
+        finally:
+            browser.close()

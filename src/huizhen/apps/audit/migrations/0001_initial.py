@@ -4,41 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.PositiveBigIntegerField(default=0)),
-                ('entry_hash', models.CharField(max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("seq", models.PositiveBigIntegerField(default=0)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True)),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('outcome', models.CharField(default='ok', max_length=16)),
-                ('actor', models.CharField(blank=True, max_length=150)),
-                ('actor_id', models.CharField(blank=True, max_length=64)),
-                ('peer', models.CharField(blank=True, max_length=128)),
-                ('ip_address', models.CharField(blank=True, max_length=64)),
-                ('target', models.CharField(blank=True, max_length=255)),
-                ('detail', models.JSONField(default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(unique=True)),
+                ("at", models.DateTimeField()),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("outcome", models.CharField(default="ok", max_length=16)),
+                ("actor", models.CharField(blank=True, max_length=150)),
+                ("actor_id", models.CharField(blank=True, max_length=64)),
+                ("peer", models.CharField(blank=True, max_length=128)),
+                ("ip_address", models.CharField(blank=True, max_length=64)),
+                ("target", models.CharField(blank=True, max_length=255)),
+                ("detail", models.JSONField(default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['seq'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["seq"],
             },
         ),
     ]

@@ -39,6 +39,9 @@ class Command(BaseCommand):
             "--access-logfile", "-",
             "--graceful-timeout", "5",
             "--forwarded-allow-ips", "127.0.0.1",
+            # gunicorn's control socket defaults to one path per user; two nodes on one
+            # machine would fight over it, and nothing here uses it.
+            "--no-control-socket",
         ]  # fmt: skip
         self.stdout.write(f"{settings.HUIZHEN_NODE_NAME} ({settings.HUIZHEN_ROLE}) listening on http://{bind}")
         self.stdout.flush()
