@@ -20,22 +20,14 @@ from pathlib import Path
 import httpx
 import pytest
 from django_otp.oath import totp
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from huizhen.demo import DemoNode, prepare
+from tests.browser import chromium, needs_chromium
 
 pytestmark = pytest.mark.slow
 
 DEMO_PASSWORD = "huizhen-demo-2026"  # seed_demo's default
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -160,17 +152,13 @@ def _sign_in_with_enrollment(page: Page, base_url: str, username: str) -> None:
     page.wait_for_url(f"{base_url}/")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed: apt-get install chromium")
+@needs_chromium
 def test_each_node_home_page_shows_the_other_node_connected(two_nodes: tuple[DemoNode, DemoNode]) -> None:
     hub, gateway = two_nodes
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for node, other, username in ((hub, gateway, "admin.hub"), (gateway, hub, "admin.gw")):
-                page = browser.new_page()
-                _sign_in_with_enrollment(page, node.url, username)
-                badge = page.locator("[data-testid=peer-status]", has_text=other.name)
-                expect(badge).to_contain_text("Connected", timeout=15_000)
-                page.close()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for node, other, username in ((hub, gateway, "admin.hub"), (gateway, hub, "admin.gw")):
+            page = browser.new_page()
+            _sign_in_with_enrollment(page, node.url, username)
+            badge = page.locator("[data-testid=peer-status]", has_text=other.name)
+            expect(badge).to_contain_text("Connected", timeout=15_000)
+            page.close()
