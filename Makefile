@@ -6,7 +6,7 @@ BOOT := .bootstrap
 UV := $(BOOT)/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: demo test lint typecheck messages install clean
+.PHONY: demo test lint messages install bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -34,6 +34,11 @@ lint: install
 	$(RUN) ruff check src tests
 	$(RUN) ruff format --check src tests
 	HUIZHEN_ROLE=hub HUIZHEN_DATA_DIR=$(CURDIR)/var/lint $(RUN) mypy
+
+# Benchmarks compare against peer tools (dicognito, deid, …) installed from the bench group.
+bench: install
+	$(UV) sync --frozen --quiet --group bench
+	$(RUN) --group bench python benchmarks/deid_dicom.py
 
 clean:
 	rm -rf .venv $(BOOT) var

@@ -19,6 +19,7 @@ from huizhen.config import ConfigError, load
 # Commands that never touch Django or a node's database: module path of a ``main(argv)``.
 STANDALONE_COMMANDS: dict[str, str] = {
     "demo": "huizhen.demo:main",
+    "deid": "huizhen.deid.cli:main",
 }
 
 
