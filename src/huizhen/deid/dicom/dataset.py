@@ -230,8 +230,10 @@ class _Walker:
             if tag in charset.PIXEL_TAGS or tag == charset.SPECIFIC_CHARACTER_SET:
                 continue
             group, elem = tag >> 16, tag & 0xFFFF
-            if elem == 0x0000:
-                del ds[tag]  # group lengths would be wrong after editing; they are optional
+            if elem == 0x0000 or group in (0x0000, 0x0002):
+                # Group lengths would be wrong after editing (they are optional); command (0000)
+                # and file meta (0002) elements have no place in a stored dataset's body.
+                del ds[tag]
                 continue
             if group & 1:
                 if 0x0010 <= elem <= 0x00FF:
