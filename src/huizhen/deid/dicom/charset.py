@@ -12,13 +12,21 @@ item-level declarations, so that pydicom's writer encodes every text value as UT
 
 from __future__ import annotations
 
+import re
+
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
-from pydicom.valuerep import VR
+from pydicom.multival import MultiValue
+from pydicom.valuerep import VR, PersonName
 
 UTF8 = "ISO_IR 192"
 SPECIFIC_CHARACTER_SET = 0x00080005
 # Pixel data is never decoded or touched (issue 5, item 9).
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
+# Text VRs whose values are in the Specific Character Set (PS3.5 Section 6.1.2.3).
+CHARSET_VRS = frozenset({VR.SH, VR.LO, VR.ST, VR.LT, VR.UC, VR.UT, VR.PN})
+# An ISO 2022 escape sequence: ESC, intermediate bytes, a final byte (ISO/IEC 2022 Section 13).
+_ESCAPE = re.compile("\x1b[\x20-\x2f]+[\x30-\x7e]")
 
 
 def decode_all(ds: Dataset) -> None:
@@ -30,6 +38,27 @@ def decode_all(ds: Dataset) -> None:
         if element.VR == VR.SQ and element.value is not None:
             for item in element.value:
                 decode_all(item)
+        elif element.VR in CHARSET_VRS and element.value is not None:
+            _strip_escapes(element)
+
+
+def _strip_escapes(element: DataElement) -> None:
+    """Remove ISO 2022 escape sequences that pydicom leaves in decoded text.
+
+    pydicom 3.0 decodes "ISO 2022 IR 58" with Python's GB 2312 codec, which, unlike the
+    ISO 2022 Japanese codecs, does not consume the designation ``ESC $ ) A``: the escape would
+    reach the text cleaner and the UTF-8 output.  Escapes are control codes, never text.
+    """
+    value = element.value
+    values = list(value) if isinstance(value, MultiValue | list) else [value]
+    texts = [str(v) for v in values]
+    if not any("\x1b" in text for text in texts):
+        return
+    cleaned = [_ESCAPE.sub("", text).replace("\x1b", "") for text in texts]
+    if element.VR == VR.PN:
+        element.value = [PersonName(text) for text in cleaned] if len(cleaned) > 1 else PersonName(cleaned[0])
+    else:
+        element.value = cleaned if len(cleaned) > 1 else cleaned[0]
 
 
 def declare_utf8(ds: Dataset) -> None:
