@@ -172,14 +172,15 @@ def walk_inputs(inputs: Sequence[Path], *, exclude: Sequence[Path] = ()) -> Iter
         if root.is_file():
             yield root, root.name
             continue
+        found: list[tuple[str, Path]] = []
         for directory, subdirs, names in os.walk(root):
             current = Path(directory)
             # Never read our own output back in when --out lies inside an input folder.
-            subdirs[:] = sorted(d for d in subdirs if (current / d).resolve() not in excluded)
-            for name in sorted(names):
-                path = current / name
-                if path.is_file():
-                    yield path, path.relative_to(root).as_posix()
+            subdirs[:] = [d for d in subdirs if (current / d).resolve() not in excluded]
+            found.extend((path.relative_to(root).as_posix(), path) for path in map(current.joinpath, names))
+        for relative, path in sorted(found):
+            if path.is_file():
+                yield path, relative
 
 
 def _run(files: list[_Input], settings: RunSettings, workers: int) -> list[_Written]:
