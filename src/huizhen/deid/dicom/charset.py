@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
@@ -26,13 +27,30 @@ PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
 # Text VRs whose values are in the Specific Character Set (PS3.5 Section 6.1.2.3).
 CHARSET_VRS = frozenset({VR.SH, VR.LO, VR.ST, VR.LT, VR.UC, VR.UT, VR.PN})
 # An ISO 2022 escape sequence: ESC, intermediate bytes, a final byte (ISO/IEC 2022 Section 13).
+_DECODED_VRS = CHARSET_VRS | {VR.SQ}
 _ESCAPE = re.compile("\x1b[\x20-\x2f]+[\x30-\x7e]")
 
 
+def raw_vr(ds: Dataset, tag: int) -> str:
+    """The VR of an element without converting it (implicit VR files: from the dictionary)."""
+    element = ds.get_item(tag)
+    vr = element.VR if element is not None else None
+    if vr:
+        return str(vr)
+    try:
+        return str(dictionary_VR(tag)).split(" or ")[0]
+    except KeyError:
+        return VR.UN
+
+
 def decode_all(ds: Dataset) -> None:
-    """Convert every element of ``ds`` and its items (any depth) from raw bytes to values."""
+    """Convert the text elements of ``ds`` and its items (any depth) from raw bytes to values.
+
+    Other VRs are left raw: their bytes do not depend on the character set, and a raw element
+    the profile keeps can be written back byte-identical.
+    """
     for tag in list(ds.keys()):
-        if tag in PIXEL_TAGS:
+        if tag in PIXEL_TAGS or raw_vr(ds, tag) not in _DECODED_VRS:
             continue
         element = ds[tag]  # conversion decodes text with this dataset's character set
         if element.VR == VR.SQ and element.value is not None:
@@ -65,7 +83,7 @@ def declare_utf8(ds: Dataset) -> None:
     """Declare ISO_IR 192 for ``ds`` and remove item-level Specific Character Set at any depth."""
     ds.SpecificCharacterSet = UTF8
     for tag in list(ds.keys()):
-        if tag in PIXEL_TAGS:
+        if tag in PIXEL_TAGS or raw_vr(ds, tag) != VR.SQ:
             continue
         element = ds[tag]
         if element.VR == VR.SQ and element.value is not None:
@@ -77,6 +95,8 @@ def _drop_item_charset(item: Dataset) -> None:
     if SPECIFIC_CHARACTER_SET in item:
         del item[SPECIFIC_CHARACTER_SET]
     for tag in list(item.keys()):
+        if raw_vr(item, tag) != VR.SQ:
+            continue
         element = item[tag]
         if element.VR == VR.SQ and element.value is not None:
             for child in element.value:

@@ -48,6 +48,13 @@ OTHER_PATIENT_IDS = 0x00101000
 ACCESSION_NUMBER = 0x00080050
 MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003
 
+_SURROGATE_TAGS = frozenset({PATIENT_ID, OTHER_PATIENT_IDS, ACCESSION_NUMBER})
+# VRs of unlisted public attributes that the policy keeps untouched.
+_KEPT_VRS = frozenset(
+    {VR.AE, VR.AS, VR.AT, VR.CS, VR.DA, VR.DS, VR.DT, VR.FL, VR.FD, VR.IS, VR.LO, VR.SH, VR.SL, VR.SS, VR.SV}
+    | {VR.TM, VR.UL, VR.US, VR.UV, VR.UR, VR.OB, VR.OW, VR.OD, VR.OF, VR.OL, VR.OV}
+)
+
 # File meta attributes that name the sending system or carry private payload.
 _META_REMOVED = (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102)
 
@@ -246,6 +253,8 @@ class _Walker:
                 continue
             if top_level and tag in (PATIENT_ID, PATIENT_NAME):
                 continue  # already replaced by the patient surrogate
+            if tag not in _SURROGATE_TAGS and row_for(tag) is None and charset.raw_vr(ds, tag) in _KEPT_VRS:
+                continue  # kept as is: not converted, so written back byte-identical (and fast)
             self._apply(ds, tag)
         for tag in list(ds.keys()):
             group, elem = tag >> 16, tag & 0xFFFF
