@@ -119,8 +119,8 @@ def test_rewriter_encoding_reads_back_like_pydicom_reads_the_source(name: str, t
         for keyword in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"):
             if keyword not in before:
                 setattr(before, keyword, "1.2.3.4")
-        if "SOPClassUID" not in before:
-            before.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+        if "SOPClassUID" not in before or "PixelData" not in before:
+            before.SOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"  # Basic Text SR: no pixels expected
         source = tmp_path / "completed.dcm"
         before.save_as(source)
         before = pydicom.dcmread(source, force=True)

@@ -208,7 +208,12 @@ def _prepare(source: Path, deidentify: Deidentifier) -> PreparedFile:
     with source.open("rb", buffering=1 << 16) as fp:
         has_preamble = fp.read(132)[128:132] == b"DICM"
         fp.seek(0)
-        ds = dcmread(fp, stop_before_pixels=True, force=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = dcmread(fp, stop_before_pixels=True, force=True)
+        # pydicom turns an EOFError inside the data set into a warning and an EMPTY data set.
+        if any("end of file" in str(warning.message).lower() for warning in caught):
+            raise RejectedFile("truncated file")
         header_end = fp.tell()
         meta_ts = _meta_transfer_syntax(ds)
         if meta_ts == DeflatedExplicitVRLittleEndian:
@@ -216,6 +221,8 @@ def _prepare(source: Path, deidentify: Deidentifier) -> PreparedFile:
         implicit, little = _actual_encoding(ds)
         if not has_preamble and not _looks_like_dicom(ds):
             raise RejectedFile("not a DICOM file")
+        if has_preamble and not ds.keys():
+            raise RejectedFile("no data set after the file meta (truncated?)")
         _check_complete(ds)
         pixel_start = header_end
         pixel_end = _pixel_elements_end(fp, pixel_start, file_size, implicit, little)
@@ -229,9 +236,9 @@ def _prepare(source: Path, deidentify: Deidentifier) -> PreparedFile:
             for tag in list(trailer.keys()):  # iterating a Dataset itself would convert every value
                 ds[tag] = trailer.get_item(tag)
     transfer_syntax = _output_transfer_syntax(meta_ts, implicit, little, encapsulated)
-    if pixel_end == pixel_start and "Rows" in ds and "PixelData" not in ds:
+    if pixel_end == pixel_start and _is_image(ds):
         # An image without its pixels is almost always a file cut short at an element boundary.
-        raise RejectedFile("image attributes without Pixel Data (truncated?)")
+        raise RejectedFile("image without Pixel Data (truncated?)")
     source_encodings = _encodings(ds)
     meta = ds.file_meta if ds.file_meta is not None else FileMetaDataset()
     outcome = _deidentify_checked(ds, meta, deidentify)
@@ -267,6 +274,14 @@ def _actual_encoding(ds: Dataset) -> tuple[bool, bool]:
 def _looks_like_dicom(ds: Dataset) -> bool:
     """Without a preamble pydicom parses anything; a real object names its SOP instance."""
     return "SOPInstanceUID" in ds and "SOPClassUID" in ds
+
+
+def _is_image(ds: Dataset) -> bool:
+    """Image attributes or an image storage SOP class (PS3.4 Annex B) promise Pixel Data."""
+    if "Rows" in ds or "PixelData" in ds:
+        return True
+    sop_class = ds.get("SOPClassUID")
+    return sop_class is not None and "Image Storage" in UID(str(sop_class)).name
 
 
 def _check_complete(ds: Dataset) -> None:
