@@ -261,3 +261,37 @@ def test_untouched_non_ascii_text_is_transcoded_to_utf8(tmp_path: Path) -> None:
     assert out.ContrastBolusAgent == "碘海醇"
     assert out.BodyPartExamined == "CHEST"
     assert "碘海醇".encode("gb18030") not in target.read_bytes()
+
+
+@pytest.mark.parametrize("implicit", [False, True])
+def test_lean_string_encoder_matches_pydicom_on_every_sample_element(implicit: bool) -> None:
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_data_element
+
+    from huizhen.deid.dicom.rewriter import _DatasetWriter
+
+    checked = 0
+    for folder in ("test_files", "charset_files"):
+        for path in sorted((DATA / folder).glob("*.dcm")):
+            try:
+                ds = pydicom.dcmread(path, force=True, stop_before_pixels=True)
+                elements = list(ds.iterall())
+            except Exception:  # noqa: S112  (unreadable samples are pydicom's own negative tests)
+                continue
+            for target in (["utf_8"], ["iso8859"]):
+                writer = _DatasetWriter(implicit, True, target, target)
+                for elem in elements:
+                    ours = writer.text_value(elem)
+                    if ours is None:
+                        continue
+                    theirs = DicomBytesIO()
+                    theirs.is_implicit_VR = implicit
+                    theirs.is_little_endian = True
+                    write_data_element(theirs, elem, target)
+                    mine = DicomBytesIO()
+                    mine.is_implicit_VR = implicit
+                    mine.is_little_endian = True
+                    writer._write_value(mine, elem.tag, str(elem.VR), ours)
+                    assert mine.getvalue() == theirs.getvalue(), f"{path.name} {elem.tag}"
+                    checked += 1
+    assert checked > 2000

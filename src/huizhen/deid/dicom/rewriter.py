@@ -41,6 +41,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import dcmread, read_dataset
 from pydicom.filewriter import write_data_element, write_file_meta_info
+from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.uid import (
@@ -68,7 +69,9 @@ _UNDEFINED: Final = 0xFFFFFFFF
 _LONG_VRS: Final = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC", "UN", "UR", "UT", "SV", "UV"})
 # VRs whose bytes depend on Specific Character Set (PS3.5 Section 6.1.2.3).
 _TEXT_VRS: Final = frozenset({"SH", "LO", "ST", "PN", "LT", "UC", "UT"})
-_UTF8: Final = "ISO_IR 192"
+# String VRs whose values pydicom keeps as str (PS3.5 Table 6.2-1); PN, DS and IS are not
+# among them because pydicom keeps objects for those that remember their original form.
+_STRING_VRS: Final = frozenset({"AE", "AS", "CS", "DA", "DT", "LO", "LT", "SH", "ST", "TM", "UC", "UI", "UR", "UT"})
 _NATIVE_SYNTAXES: Final = {
     (True, True): ImplicitVRLittleEndian,
     (False, True): ExplicitVRLittleEndian,
@@ -448,6 +451,7 @@ class _DatasetWriter:
         self.source = source
         self.target = target
         self.transcoding = source != target
+        self.utf8 = target == ["utf_8"]
 
     def element(self, fp: DicomBytesIO, ds: Dataset, tag: BaseTag) -> None:
         # Group lengths are retired (PS3.5 Section 7.2) and would be wrong after removals;
@@ -462,8 +466,52 @@ class _DatasetWriter:
             elem = convert_raw_data_element(elem, encoding=self._source_for(ds), ds=ds)
         if elem.VR == "SQ":
             self._write_sequence(fp, elem)
-        else:
+            return
+        value = self.text_value(elem)
+        if value is None:
             write_data_element(fp, elem, self.target)
+        else:
+            self._write_value(fp, elem.tag, str(elem.VR), value)
+
+    def text_value(self, elem: DataElement) -> bytes | None:
+        """The encoded value of a plain-string element, or None to let pydicom encode it.
+
+        The profile converts some sixty elements per CT header, and pydicom's per-element
+        writer costs more than the rest of the header work together; a string in a
+        string VR encodes to its characters plus one pad byte (PS3.5 Section 6.2).
+        """
+        vr = elem.VR
+        if vr not in _STRING_VRS:
+            return None
+        value = elem.value
+        if value is None or value == "":
+            return b""
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, MultiValue) and all(isinstance(item, str) for item in value):
+            text = "\\".join(value)
+        else:
+            return None
+        if self.utf8:
+            data = text.encode("utf-8")
+        elif text.isascii():
+            data = text.encode("ascii")
+        else:
+            return None
+        if len(data) % 2:
+            data += b"\x00" if vr == "UI" else b" "
+        if not self.implicit and vr not in _LONG_VRS and len(data) > 0xFFFF:
+            return None  # pydicom writes it as UN (PS3.5 Section 6.2.2)
+        return data
+
+    def _write_value(self, fp: DicomBytesIO, tag: BaseTag, vr: str, data: bytes) -> None:
+        if self.implicit:
+            fp.write(struct.pack(f"{self.endian}HHL", tag.group, tag.element, len(data)))
+        elif vr in _LONG_VRS:
+            fp.write(struct.pack(f"{self.endian}HH2sHL", tag.group, tag.element, vr.encode(), 0, len(data)))
+        else:
+            fp.write(struct.pack(f"{self.endian}HH2sH", tag.group, tag.element, vr.encode(), len(data)))
+        fp.write(data)
 
     def _source_for(self, ds: Dataset) -> list[str]:
         return self.source
