@@ -295,3 +295,24 @@ def test_lean_string_encoder_matches_pydicom_on_every_sample_element(implicit: b
                     assert mine.getvalue() == theirs.getvalue(), f"{path.name} {elem.tag}"
                     checked += 1
     assert checked > 2000
+
+
+def test_file_meta_bytes_equal_what_pydicom_writes() -> None:
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_file_meta_info
+
+    from huizhen.deid.dicom.rewriter import IMPLEMENTATION_VERSION_NAME, file_meta_bytes
+
+    for syntax in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.1.99"):
+        meta = FileMetaDataset()
+        meta.FileMetaInformationVersion = b"\x00\x01"
+        meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+        meta.MediaStorageSOPInstanceUID = "2.25.12345"
+        meta.TransferSyntaxUID = syntax
+        meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+        meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
+        expected = DicomBytesIO()
+        expected.is_little_endian = True
+        expected.is_implicit_VR = False
+        write_file_meta_info(expected, meta, enforce_standard=True)
+        assert file_meta_bytes("1.2.840.10008.5.1.4.1.1.2", "2.25.12345", syntax) == expected.getvalue()

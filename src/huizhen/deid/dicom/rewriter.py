@@ -40,7 +40,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.filebase import DicomBytesIO
 from pydicom.filereader import dcmread, read_dataset
-from pydicom.filewriter import write_data_element, write_file_meta_info
+from pydicom.filewriter import write_data_element
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
@@ -401,19 +401,33 @@ def _file_head(ds: Dataset, meta: FileMetaDataset, outcome: DatasetOutcome, synt
     sop_class = ds.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID")
     if not sop_class:
         raise RejectedFile("missing SOPClassUID")
-    new_meta = FileMetaDataset()
-    new_meta.FileMetaInformationVersion = b"\x00\x01"
-    new_meta.MediaStorageSOPClassUID = UID(str(sop_class))
-    new_meta.MediaStorageSOPInstanceUID = UID(outcome.sop_instance_uid)
-    new_meta.TransferSyntaxUID = syntax
-    new_meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
-    new_meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
-    buffer = DicomBytesIO()
-    buffer.is_little_endian = True
-    buffer.is_implicit_VR = False
-    buffer.write(b"\x00" * 128 + b"DICM")
-    write_file_meta_info(buffer, new_meta, enforce_standard=True)
-    return buffer.getvalue()
+    return b"\x00" * 128 + b"DICM" + file_meta_bytes(str(sop_class), outcome.sop_instance_uid, str(syntax))
+
+
+def file_meta_bytes(sop_class: str, sop_instance: str, syntax: str) -> bytes:
+    """File Meta Information (PS3.10 Section 7.1), Explicit VR Little Endian, group length first.
+
+    Written directly: building a FileMetaDataset for pydicom's writer cost a third of the
+    per-file header time; the bytes are tested equal to ``pydicom.filewriter.write_file_meta_info``.
+    """
+    body = b"".join(
+        (
+            struct.pack("<HH2sHL", 0x0002, 0x0001, b"OB", 0, 2) + b"\x00\x01",
+            _meta_text(0x0002, "UI", sop_class),
+            _meta_text(0x0003, "UI", sop_instance),
+            _meta_text(0x0010, "UI", syntax),
+            _meta_text(0x0012, "UI", IMPLEMENTATION_CLASS_UID),
+            _meta_text(0x0013, "SH", IMPLEMENTATION_VERSION_NAME),
+        )
+    )
+    return struct.pack("<HH2sHL", 0x0002, 0x0000, b"UL", 4, len(body)) + body
+
+
+def _meta_text(element: int, vr: str, value: str) -> bytes:
+    data = value.encode("ascii")
+    if len(data) % 2:
+        data += b"\x00" if vr == "UI" else b" "
+    return struct.pack("<HH2sH", 0x0002, element, vr.encode(), len(data)) + data
 
 
 # --- writing -------------------------------------------------------------------------------
