@@ -149,3 +149,24 @@ def test_single_file_inputs_are_reported_by_name(tmp_path: Path, workers: int) -
         [DATA / "CT_small.dcm", DATA / "MR_small.dcm"], out_dir=tmp_path / "o", uid_key=KEY, workers=workers
     )
     assert [row.source for row in report.files] == ["CT_small.dcm", "MR_small.dcm"]
+
+
+def test_a_killed_worker_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from huizhen.deid.dicom import pipeline
+
+    real = pipeline._rewrite_one
+
+    def die_on_mr(item: pipeline._Input) -> pipeline._Written:
+        if item.path.name == "MR_small.dcm":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(item)
+
+    monkeypatch.setattr(pipeline, "_rewrite_one", die_on_mr)
+    files = [DATA / "CT_small.dcm", DATA / "MR_small.dcm", DATA / "rtdose.dcm"]
+    report = deidentify_paths(files, out_dir=tmp_path / "o", uid_key=KEY, workers=2)
+    assert len(report.files) == 3
+    assert "worker process died" in {row.reason for row in report.files}
+    assert not list((tmp_path / "o").rglob("*.part"))

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -191,9 +192,22 @@ def _run(files: list[_Input], settings: RunSettings, workers: int) -> list[_Writ
     size = max(1, min(64, len(files) // (workers * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     results: list[_Written] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        for chunk_results in pool.map(_rewrite_chunk, chunks):
-            results.extend(chunk_results)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings,)) as pool:
+            for chunk_results in pool.map(_rewrite_chunk, chunks):
+                results.extend(chunk_results)
+    except BrokenProcessPool:
+        # A worker was killed (out of memory, signal): its files are reported, not lost, and
+        # complete .part files whose results never came back are removed, never renamed.
+        pending = {written.part for written in results if written.part is not None}
+        for root in (settings.out_dir, settings.quarantine_dir):
+            if root is not None and root.is_dir():
+                for part in root.rglob("*.part"):
+                    if part not in pending:
+                        part.unlink(missing_ok=True)
+        results.extend(
+            _Written(item.index, "rejected", None, None, "worker process died", 0, 0) for item in files[len(results) :]
+        )
     return results
 
 
