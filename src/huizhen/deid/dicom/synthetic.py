@@ -21,6 +21,7 @@ import struct
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import pydicom
@@ -41,6 +42,7 @@ from pydicom.uid import (
 from pydicom.valuerep import PersonName
 
 from huizhen.deid.dicom.table import ROWS
+from huizhen.deid.dicom.vault import SHIFT_MAX_DAYS, SHIFT_MIN_DAYS
 
 # Text VRs that carry identifiers as characters; numbers, codes (CS) and binary are not planted.
 PLANTED_VRS = frozenset({"PN", "LO", "SH", "LT", "ST", "UT", "UC", "AE", "DA", "DT", "AS"})
@@ -427,14 +429,16 @@ def _table_text_tags() -> list[tuple[int, str, str, bool]]:
 
 def _make_patient(index: int, rng: random.Random, people: _People) -> _Patient:
     person = people.new()
-    # Dates of different patients lie years apart, so a date shift of one patient's dates
-    # (up to a year either way) cannot land on another patient's planted date.
-    birth_year = 1935 + 4 * index
-    visit_year = 1995 + 4 * index
-    birth = f"{birth_year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
-    month = rng.randrange(1, 6)
-    first = f"{visit_year}{month:02d}{rng.randrange(1, 29):02d}"
-    second = f"{visit_year + 2}{month + 6:02d}{rng.randrange(1, 29):02d}"
+    # Dates lie further apart than the vault's shift window (SHIFT_MIN_DAYS..SHIFT_MAX_DAYS,
+    # always backwards): a patient's second visit is less than a year after the first, and
+    # patients are more than the window apart, so no shifted date can land on a planted one
+    # and a byte search for planted dates has no false positives.
+    spacing = timedelta(days=-SHIFT_MIN_DAYS + 400)
+    birth_day = date(1905, 1, 1) + index * spacing + timedelta(days=rng.randrange(0, 300))
+    first_day = date(1975, 1, 1) + index * spacing + timedelta(days=rng.randrange(0, 60))
+    second_day = first_day + timedelta(days=-SHIFT_MAX_DAYS - rng.randrange(1, 200))
+    birth, first, second = (day.strftime("%Y%m%d") for day in (birth_day, first_day, second_day))
+    visit_year, birth_year = first_day.year, birth_day.year
     area = rng.choice(("110105", "510107", "310104", "330102", "440104"))
     national_id = f"{area}{birth}{rng.randrange(100, 999)}{rng.choice('0123456789X')}"
     return _Patient(
