@@ -162,7 +162,9 @@ def _command(tool: str, source: Path, out: Path, key_file: Path, report: Path) -
                 "--report", str(report), "--key-file", str(key_file), "--workers", str(WORKERS)]  # fmt: skip
     if tool == "dicognito":
         # Its console script is broken in 0.19 (main() needs an argument); the module works.
-        return [python, "-m", "dicognito", str(source), "--output-directory", str(out)]
+        # --quiet only drops the summary table, whose sorting crashes (TypeError) on a mix of
+        # single- and multi-valued names in the sample files; anonymization is unchanged.
+        return [python, "-m", "dicognito", str(source), "--output-directory", str(out), "--quiet"]
     if tool == "deid":
         return [python, __file__, "--run-tool", "deid", str(source), str(out)]
     return ["cp", "-r", str(source), str(out)]
@@ -351,7 +353,10 @@ def render(results: list[Measurement], *, machine: str, repeat: int, skips: dict
     lines = [
         f"Measured {today} by `benchmarks/deid_dicom.py` (median of {repeat} run{'s' if repeat > 1 else ''}, "
         "each tool a child process with default settings, wall time including start-up; "
-        "peak memory = largest process of the tool's process tree).",
+        "peak memory = largest process of the tool's process tree). dicognito runs as "
+        "`python -m dicognito --output-directory OUT --quiet` (its summary table crashes on the samples), "
+        "deid as `replace_identifiers(files, deid=DeidRecipe())` (its default recipe), "
+        "huizhen as `deidentify_paths(..., workers=2)` and as `huizhen deid dicom ... --workers 2`.",
         "",
         f"Machine: {machine}.",
         "",
