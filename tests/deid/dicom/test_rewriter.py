@@ -316,3 +316,19 @@ def test_file_meta_bytes_equal_what_pydicom_writes() -> None:
         expected.is_implicit_VR = False
         write_file_meta_info(expected, meta, enforce_standard=True)
         assert file_meta_bytes("1.2.840.10008.5.1.4.1.1.2", "2.25.12345", syntax) == expected.getvalue()
+
+
+@pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small_bigendian.dcm", "chrH32.dcm", "chrX1.dcm"])
+def test_skipping_pydicom_value_validation_changes_no_output_byte(name: str) -> None:
+    deidentify = deidentifier()  # one vault for both runs, so surrogates agree
+    fast = prepare_file(sample(name), deidentify=deidentify)  # type: ignore[arg-type]
+    with pydicom.config.strict_reading():  # RAISE keeps validation on
+        validated = prepare_file(sample(name), deidentify=deidentify)  # type: ignore[arg-type]
+    assert (fast.head, fast.tail) == (validated.head, validated.tail)
+
+
+def test_pydicom_validation_settings_are_restored_after_each_file() -> None:
+    settings = pydicom.config.settings
+    before = (settings.reading_validation_mode, settings.writing_validation_mode)
+    prepare_file(sample("CT_small.dcm"), deidentify=deidentifier())  # type: ignore[arg-type]
+    assert (settings.reading_validation_mode, settings.writing_validation_mode) == before

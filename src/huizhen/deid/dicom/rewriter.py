@@ -29,10 +29,12 @@ import struct
 import warnings
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from pydicom import config
 from pydicom.charset import convert_encodings
 from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
@@ -127,7 +129,7 @@ def context_deidentifier(context: DeidContext) -> Deidentifier:
 
 def prepare_file(source: Path, *, deidentify: Deidentifier) -> PreparedFile:
     """Parse and de-identify ``source``; raise :class:`RejectedFile` if it cannot be done exactly."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _validation_unless_strict():
         # pydicom warns about oddities with the offending values in the message; the
         # report carries our own reasons instead, and a warning must never leak PHI to logs.
         warnings.simplefilter("ignore")
@@ -142,6 +144,19 @@ def prepare_file(source: Path, *, deidentify: Deidentifier) -> PreparedFile:
         except Exception as exc:
             # The exception text may quote attribute values, so only its type is reported.
             raise RejectedFile(f"unreadable DICOM ({type(exc).__name__})") from exc
+
+
+def _validation_unless_strict() -> AbstractContextManager[object]:
+    """pydicom's value validation, off unless the caller asked for RAISE.
+
+    Under WARN (the default) validation only emits warnings, which :func:`prepare_file`
+    discards, so skipping it changes no output (pydicom offers the switch for speed).
+    Under RAISE an invalid value must still reject the file, so validation stays on.
+    """
+    settings = config.settings
+    if config.RAISE in (settings.reading_validation_mode, settings.writing_validation_mode):
+        return nullcontext()
+    return config.disable_value_validation()
 
 
 def rewrite_file(source: Path, target: Path, *, deidentify: Deidentifier) -> PreparedFile:
