@@ -438,3 +438,70 @@ def test_command_and_file_meta_elements_in_the_body_are_removed() -> None:
     deidentify_dataset(ds, context=context())
     assert 0x00001001 not in ds
     assert 0x00020003 not in ds
+
+
+def deidentified_item(item: Dataset, *, options: Options | None = None) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.Modality = "CT"
+    ds.add_new(CONTAINER, "SQ", Sequence([item]))
+    context = DeidContext(uid_key=KEY, vault=MemoryVault(), options=options or Options())
+    deidentify_dataset(ds, context=context)
+    return round_trip(ds)[CONTAINER].value[0]
+
+
+def local_code(designator: str) -> Dataset:
+    code = Dataset()
+    code.CodeValue = "HZ-CT01"
+    code.CodingSchemeDesignator = designator
+    code.CodeMeaning = "胸部CT 主任医师张伟"
+    return code
+
+
+@pytest.mark.parametrize("designator", ["99HZ", "L", "HZRIS"])
+def test_code_meaning_of_a_local_coding_scheme_is_replaced_and_stays_present(designator: str) -> None:
+    item = deidentified_item(local_code(designator))
+    assert item.CodeMeaning == "ANONYMIZED"
+    assert item.CodeValue == "HZ-CT01"
+
+
+def test_code_meaning_of_a_local_coding_scheme_goes_through_the_text_cleaner() -> None:
+    options = Options(text_cleaner=lambda text: text.replace("主任医师张伟", "[NAME]"))
+    assert deidentified_item(local_code("99HZ"), options=options).CodeMeaning == "胸部CT [NAME]"
+
+
+def test_code_meaning_of_a_standard_coding_scheme_is_kept() -> None:
+    code = Dataset()
+    code.CodeValue = "113100"
+    code.CodingSchemeDesignator = "DCM"
+    code.CodeMeaning = "Basic Application Confidentiality Profile"
+    assert deidentified_item(code).CodeMeaning == "Basic Application Confidentiality Profile"
+
+
+def test_sr_text_value_gets_a_dummy_instead_of_an_empty_value() -> None:
+    item = Dataset()
+    item.ValueType = "TEXT"
+    item.TextValue = "患者李明伟，右肺结节"
+    assert deidentified_item(item).TextValue == "ANONYMIZED"
+
+
+def test_emptied_universal_entity_id_leaves_a_valid_hierarchic_designator() -> None:
+    issuer = Dataset()
+    issuer.LocalNamespaceEntityID = "北京协和医院放射科"
+    issuer.UniversalEntityID = "2.16.840.1.113883.3.1234"
+    issuer.UniversalEntityIDType = "ISO"
+    item = deidentified_item(issuer)
+    assert item.LocalNamespaceEntityID == "ANONYMIZED"
+    assert "UniversalEntityID" not in item
+    assert "UniversalEntityIDType" not in item
+
+
+def test_ethics_committee_name_goes_with_its_removed_approval_number() -> None:
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+    ds.Modality = "CT"
+    ds.ClinicalTrialProtocolEthicsCommitteeName = "协和伦理委员会"
+    ds.ClinicalTrialProtocolEthicsCommitteeApprovalNumber = "EC-2024-001"
+    deidentify_dataset(ds, context=DeidContext(uid_key=KEY, vault=MemoryVault(), options=Options()))
+    assert "ClinicalTrialProtocolEthicsCommitteeApprovalNumber" not in ds
+    assert "ClinicalTrialProtocolEthicsCommitteeName" not in ds

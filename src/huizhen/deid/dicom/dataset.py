@@ -11,7 +11,19 @@ Instance UID).  Beyond the table, a conservative policy covers what the table do
 * other unlisted free text (ST, LT, UT, UC) is cleaned with the text cleaner, or emptied;
 * other unlisted UIDs are remapped unless they are registry UIDs (:func:`.uids.remap_uid`);
 * unlisted public attributes of VR UN (unknown to the dictionary) are removed;
-* everything else (codes, numbers, measurements, equipment make and model) is kept as is.
+* the Code Meaning of a code of a private or local coding scheme ("99..." and "L", PS3.3
+  Section 8.2, or any designator not in :data:`STANDARD_CODING_SCHEMES`) is a descriptor:
+  cleaned with the text cleaner under Clean Descriptors, else replaced by a dummy (it is
+  Type 1); its Code Value is kept as the code's key;
+* everything else (codes, numbers, measurements, equipment make and model) is kept as is,
+  then swept: every kept text value at any depth has the patient's own identifiers, as the
+  header stated them before any action (names, IDs, accession numbers, birth date in written
+  forms, address, phone), masked (:mod:`.identifiers`).  Kept short text that mentions
+  *another* identity, or this one in a form the sweep does not know, is a residual risk.
+
+Emptying must not break the object: :data:`NEVER_EMPTY` lists Type 1/1C attributes that get
+a dummy instead of an empty value, and :data:`REQUIRES_PARTNER` conditional attributes that
+go when the profile removes the attribute their condition names (each with its reason).
 
 Compound actions keep the attribute present, which never turns a valid object invalid:
 X/Z -> Z; X/D, X/Z/D and Z/D -> D; X/Z/U* -> U for UIDs and recursion for sequences.
@@ -34,7 +46,7 @@ from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.valuerep import VR
 
-from huizhen.deid.dicom import charset
+from huizhen.deid.dicom import charset, identifiers
 from huizhen.deid.dicom.dates import patient_key, shift_date, shift_datetime
 from huizhen.deid.dicom.profile import Options, action_for
 from huizhen.deid.dicom.table import MASKED_ROWS, ROWS, ProfileRow
@@ -54,6 +66,42 @@ _KEPT_VRS = frozenset(
     {VR.AE, VR.AS, VR.AT, VR.CS, VR.DA, VR.DS, VR.DT, VR.FL, VR.FD, VR.IS, VR.LO, VR.SH, VR.SL, VR.SS, VR.SV}
     | {VR.TM, VR.UL, VR.US, VR.UV, VR.UR, VR.OB, VR.OW, VR.OD, VR.OF, VR.OL, VR.OV}
 )
+
+CODING_SCHEME_DESIGNATOR = 0x00080102
+CODE_MEANING = 0x00080104
+LOCAL_NAMESPACE_ENTITY_ID = 0x00400031
+UNIVERSAL_ENTITY_ID = 0x00400032
+UNIVERSAL_ENTITY_ID_TYPE = 0x00400033
+
+# Coding schemes of PS3.16 Table 8-1 whose Code Meanings are the standard's or a terminology's
+# own text.  PS3.3 Section 8.2 reserves designators beginning with "99" and "L" for private
+# and local schemes; any designator not listed here is treated as local as well, since a
+# hospital's own code list is where a RIS writes names and record numbers into meanings.
+STANDARD_CODING_SCHEMES = frozenset(
+    {
+        "DCM", "SCT", "SRT", "SNM3", "LN", "UCUM", "RADLEX", "FMA", "NCIT", "NCIt", "MSH", "UMLS",
+        "I10", "I9C", "I10P", "I9", "ICD10", "ICD10PCS", "C4", "C5", "CD2", "HPC", "ACR", "NEU",
+        "MDC", "NDC", "RXNORM", "NICIP", "UBERON", "BI", "NCDR", "ISO3166_1", "ISO639_1",
+        "ISO639_2", "ISO_OID", "IBSI", "RFC5646", "SCPECG", "PUBCHEM_CID", "ITIS_TSN", "MGI",
+        "NYUMCCG", "UPC", "ATC", "CAS", "DC", "LNC", "NBD", "NBQ", "HGNC", "MA", "ENSEMBL",
+    }
+)  # fmt: skip
+
+# Exceptions to "empty it" for Type 1 and 1C attributes that must keep a value when present
+# (PS3.5 Section 7.4): an empty value would make the de-identified object invalid where the
+# input was valid.  Each gets the cleaned text, or a dummy when nothing can clean it.
+NEVER_EMPTY: dict[int, str] = {
+    0x0040A160: "Text Value: Type 1C in SR Document Content items of Value Type TEXT (PS3.3 C.17.3)",
+    LOCAL_NAMESPACE_ENTITY_ID: "Local Namespace Entity ID: Type 1C, HL7v2 Hierarchic Designator Macro (PS3.3 10.14)",
+    CODE_MEANING: "Code Meaning of a local code: Type 1 in the Basic Code Sequence Macro (PS3.3 8.8)",
+}
+# Type 1C attributes whose condition is the presence of another attribute: when the profile
+# removes the partner, the dependent goes too (dependent -> partner).
+REQUIRES_PARTNER: dict[int, int] = {
+    # Clinical Trial Protocol Ethics Committee Name is required if, and only allowed with, the
+    # Approval Number (PS3.3 C.7.1.3), which Table E.1-1 removes (X) while giving the name D.
+    0x00120081: 0x00120082,
+}
 
 # File meta attributes that name the sending system or carry private payload.
 _META_REMOVED = (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102)
@@ -147,6 +195,7 @@ def deidentify_dataset(
     """De-identify ``ds`` (and ``file_meta``, or ``ds.file_meta`` if present) in place."""
     options = context.options
     charset.decode_all(ds)
+    known = identifiers.collect(ds)  # before any action changes what the header says
     reason = hold_reason(ds, options)
     key = patient_key(
         patient_id=_text(ds, PATIENT_ID),
@@ -163,6 +212,7 @@ def deidentify_dataset(
     if PATIENT_NAME in ds:
         ds[PATIENT_NAME].value = patient_surrogate
     walker.walk(ds, top_level=True)
+    known.mask_dataset(ds)
     meta = file_meta if file_meta is not None else getattr(ds, "file_meta", None)
     if meta is not None:
         _deidentify_meta(meta, context)
@@ -233,6 +283,8 @@ class _Walker:
 
     def walk(self, ds: Dataset, *, top_level: bool = False) -> None:
         private_kept: set[tuple[int, int]] = set()
+        local_code = is_local_code(ds)
+        partners = [tag for tag in REQUIRES_PARTNER.values() if tag in ds]
         for tag in list(ds.keys()):
             if tag in charset.PIXEL_TAGS or tag == charset.SPECIFIC_CHARACTER_SET:
                 continue
@@ -253,6 +305,9 @@ class _Walker:
                 continue
             if top_level and tag in (PATIENT_ID, PATIENT_NAME):
                 continue  # already replaced by the patient surrogate
+            if local_code and tag == CODE_MEANING:
+                self._descriptor(ds[tag])
+                continue
             if tag not in _SURROGATE_TAGS and row_for(tag) is None and charset.raw_vr(ds, tag) in _KEPT_VRS:
                 continue  # kept as is: not converted, so written back byte-identical (and fast)
             self._apply(ds, tag)
@@ -260,6 +315,16 @@ class _Walker:
             group, elem = tag >> 16, tag & 0xFFFF
             if group & 1 and 0x0010 <= elem <= 0x00FF and (group, elem) not in private_kept:
                 del ds[tag]
+        _keep_conditions(ds, partners_before=partners)
+
+    def _descriptor(self, element: DataElement) -> None:
+        """Clean a descriptor (Clean Descriptors option), or replace it by a dummy."""
+        cleaner = self.options.text_cleaner
+        if self.options.clean_descriptors and cleaner is not None and element.value:
+            element.value = _map_text(element.value, cleaner)
+            if _text_of(element).strip():
+                return
+        _dummy(element)
 
     def _private_is_safe(self, ds: Dataset, tag: int) -> bool:
         if not (self.options.retain_safe_private and self.options.safe_private):
@@ -377,8 +442,47 @@ class _Walker:
                 element.value = _map_text(element.value, self.options.text_cleaner)
             else:
                 _empty(element)
+            if element.tag in NEVER_EMPTY and not _text_of(element).strip():
+                _dummy(element)
         elif vr == VR.UN:
             del ds[element.tag]
+
+
+def is_local_code(item: Dataset) -> bool:
+    """Whether ``item`` is a code (PS3.3 8.8) of a private or local coding scheme."""
+    if CODING_SCHEME_DESIGNATOR not in item:
+        return False
+    designator = _text(item, CODING_SCHEME_DESIGNATOR).strip()
+    return designator.startswith("99") or designator == "L" or designator not in STANDARD_CODING_SCHEMES
+
+
+def _keep_conditions(item: Dataset, *, partners_before: list[int]) -> None:
+    """Restore the conditions of Type 1C attributes that the actions broke (see NEVER_EMPTY)."""
+    for dependent, partner in REQUIRES_PARTNER.items():
+        if dependent in item and partner in partners_before and partner not in item:
+            del item[dependent]
+    universal = item.get(UNIVERSAL_ENTITY_ID)
+    if universal is not None and not _text_of(universal).strip():
+        # HL7v2 Hierarchic Designator Macro: Universal Entity ID and its Type are required only
+        # without a Local Namespace Entity ID; an emptied one goes, with its Type, and a dummy
+        # local namespace keeps the macro (and its issuer sequence) valid.
+        del item[UNIVERSAL_ENTITY_ID]
+        if UNIVERSAL_ENTITY_ID_TYPE in item:
+            del item[UNIVERSAL_ENTITY_ID_TYPE]
+        if LOCAL_NAMESPACE_ENTITY_ID not in item:
+            item.add_new(LOCAL_NAMESPACE_ENTITY_ID, VR.UT, _DUMMY[VR.UT])
+    local = item.get(LOCAL_NAMESPACE_ENTITY_ID)
+    if local is not None and not _text_of(local).strip():
+        _dummy(local)
+
+
+def _text_of(element: DataElement) -> str:
+    value = element.value
+    if value is None:
+        return ""
+    if isinstance(value, MultiValue | list):
+        return "\\".join(str(v) for v in value)
+    return str(value)
 
 
 def _map_text(value: object, cleaner: Callable[[str], str]) -> object:
