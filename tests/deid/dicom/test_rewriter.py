@@ -14,6 +14,7 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 
 from huizhen.deid.dicom import DatasetOutcome, DeidContext, MemoryVault, Options
 from huizhen.deid.dicom.rewriter import (
+    HEADER_ONLY_IMAGE,
     IMPLEMENTATION_CLASS_UID,
     RejectedFile,
     context_deidentifier,
@@ -231,13 +232,14 @@ def test_compressed_pixels_without_a_transfer_syntax_are_rejected(tmp_path: Path
 def test_rejection_reasons_never_quote_values_from_the_file(tmp_path: Path) -> None:
     ds = pydicom.dcmread(sample("CT_small.dcm"))
     ds.PatientName = "WANG^XIAOMING"
-    del ds.SeriesInstanceUID
-    source = tmp_path / "noseries.dcm"
-    ds.save_as(source)
+    del ds.SOPClassUID
+    del ds.file_meta.MediaStorageSOPClassUID
+    source = tmp_path / "noclass.dcm"
+    ds.save_as(source, enforce_file_format=False)
     with pytest.raises(RejectedFile) as caught:
         prepare_file(source, deidentify=deidentifier())  # type: ignore[arg-type]
     assert "WANG" not in caught.value.reason
-    assert caught.value.reason == "missing SeriesInstanceUID"
+    assert caught.value.reason == "missing SOPClassUID"
 
 
 def declare_utf8_only(ds: Dataset, meta: FileMetaDataset) -> DatasetOutcome:
@@ -332,3 +334,41 @@ def test_pydicom_validation_settings_are_restored_after_each_file() -> None:
     before = (settings.reading_validation_mode, settings.writing_validation_mode)
     prepare_file(sample("CT_small.dcm"), deidentify=deidentifier())  # type: ignore[arg-type]
     assert (settings.reading_validation_mode, settings.writing_validation_mode) == before
+
+
+def test_object_without_series_uid_gets_one_from_a_hash_of_its_content(tmp_path: Path) -> None:
+    ds = pydicom.dcmread(sample("CT_small.dcm"))
+    del ds.SeriesInstanceUID
+    source = tmp_path / "WANG_XIAOMING_noseries.dcm"
+    ds.save_as(source)
+    first = prepare_file(source, deidentify=deidentifier())  # type: ignore[arg-type]
+    again = prepare_file(source, deidentify=deidentifier())  # type: ignore[arg-type]
+    assert first.outcome.series_uid.startswith("2.25.")
+    assert first.outcome.series_uid == again.outcome.series_uid
+    target = tmp_path / "out.dcm"
+    rewrite_file(source, target, deidentify=deidentifier())  # type: ignore[arg-type]
+    assert pydicom.dcmread(target).SeriesInstanceUID == first.outcome.series_uid
+
+
+@pytest.mark.parametrize("name", ["priv_SQ.dcm", "chrSQEncoding.dcm", "UN_sequence.dcm"])
+def test_sample_without_instance_uids_is_de_identified_not_rejected(name: str) -> None:
+    prepared = prepare_file(sample(name), deidentify=deidentifier())  # type: ignore[arg-type]
+    uids = (prepared.outcome.study_uid, prepared.outcome.series_uid, prepared.outcome.sop_instance_uid)
+    assert all(uid.startswith("2.25.") for uid in uids)
+    assert len(set(uids)) == 3
+
+
+@pytest.mark.parametrize("name", ["chrJapMulti.dcm", "chrKoreanMulti.dcm"])
+def test_header_only_image_is_de_identified_and_held_for_review(name: str) -> None:
+    prepared = prepare_file(sample(name), deidentify=deidentifier())  # type: ignore[arg-type]
+    assert prepared.outcome.quarantine_reason == HEADER_ONLY_IMAGE
+
+
+def test_image_cut_before_its_image_pixel_module_is_still_rejected(tmp_path: Path) -> None:
+    ds = pydicom.dcmread(sample("CT_small.dcm"))
+    for keyword in ("PixelData", "Rows", "Columns"):
+        delattr(ds, keyword)
+    source = tmp_path / "cut.dcm"
+    ds.save_as(source)
+    with pytest.raises(RejectedFile, match="truncated"):
+        prepare_file(source, deidentify=deidentifier())  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from huizhen.deid.dicom.pipeline import Report, deidentify_paths
+from huizhen.deid.dicom.rewriter import HEADER_ONLY_IMAGE
 
 KEY = b"robustness-test-key-0123456789abc"
 DATA = Path(pydicom.data.__file__).parent / "test_files"
@@ -53,7 +54,11 @@ def test_file_truncated_at_many_offsets_is_never_half_written(tmp_path: Path) ->
     data = (DATA / "CT_small.dcm").read_bytes()
     offsets = sorted({0, 1, 127, 128, 131, 132, 133, 200, 331, len(data) - 1, len(data) - 2, *range(0, len(data), 613)})
     report, out = run({f"cut{offset:06d}.dcm": data[:offset] for offset in offsets}, tmp_path)
-    assert all(row.status == "rejected" for row in report.files), [r for r in report.files if r.status != "rejected"]
+    # A cut that lands exactly on an element boundary after the Image Pixel module leaves a
+    # complete header-only object: it is held for review (header de-identified), never exported.
+    not_rejected = [row for row in report.files if row.status != "rejected"]
+    assert all(row.status == "quarantined" and row.reason == HEADER_ONLY_IMAGE for row in not_rejected), not_rejected
+    assert len(not_rejected) <= 2
     assert not any(path.is_file() for path in out.rglob("*"))
 
 

@@ -23,6 +23,7 @@ refused with a :class:`RejectedFile` whose reason never quotes a value from the 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import struct
@@ -63,6 +64,22 @@ IMPLEMENTATION_VERSION_NAME: Final = "HUIZHEN_DEID_1"
 
 # Float Pixel Data, Double Float Pixel Data, Pixel Data: the payload copied as raw bytes.
 PIXEL_TAGS: Final = frozenset({0x7FE00008, 0x7FE00009, 0x7FE00010})
+
+# Quarantine reason of an image object that has no Pixel Data.
+HEADER_ONLY_IMAGE: Final = "image without Pixel Data: header only or cut short, held for review"
+
+# Image Pixel module: Samples per Pixel, Photometric Interpretation, Rows, Columns, Bits
+# Allocated, Bits Stored, High Bit, Pixel Representation (PS3.3 Table C.7-11a).
+_IMAGE_PIXEL_TYPE1: Final = (
+    0x00280002,
+    0x00280004,
+    0x00280010,
+    0x00280011,
+    0x00280100,
+    0x00280101,
+    0x00280102,
+    0x00280103,
+)
 
 _ITEM: Final = 0xFFFEE000
 _SEQUENCE_DELIMITER: Final = 0xFFFEE0DD
@@ -254,12 +271,16 @@ def _prepare(source: Path, deidentify: Deidentifier) -> PreparedFile:
             for tag in list(trailer.keys()):  # iterating a Dataset itself would convert every value
                 ds[tag] = trailer.get_item(tag)
     transfer_syntax = _output_transfer_syntax(meta_ts, implicit, little, encapsulated)
-    if pixel_end == pixel_start and _is_image(ds):
-        # An image without its pixels is almost always a file cut short at an element boundary.
+    if pixel_end == pixel_start and _is_image(ds) and not _image_pixel_module_complete(ds):
+        # Without pixels and without the Image Pixel module, the file was cut short.
         raise RejectedFile("image without Pixel Data (truncated?)")
     source_encodings = _encodings(ds)
     meta = ds.file_meta if ds.file_meta is not None else FileMetaDataset()
-    outcome = _deidentify_checked(ds, meta, deidentify)
+    outcome = _deidentify_checked(ds, meta, deidentify, source)
+    if pixel_end == pixel_start and _is_image(ds) and outcome.quarantine_reason is None:
+        # A header-only image (test objects, charset samples), or a file cut short exactly at an
+        # element boundary: de-identified like any other header, but held for a person to decide.
+        outcome.quarantine_reason = HEADER_ONLY_IMAGE
     head = _file_head(ds, meta, outcome, transfer_syntax)
     body, tail = _encode_split(ds, implicit, little, source_encodings)
     return PreparedFile(
@@ -300,6 +321,16 @@ def _is_image(ds: Dataset) -> bool:
         return True
     sop_class = ds.get("SOPClassUID")
     return sop_class is not None and "Image Storage" in UID(str(sop_class)).name
+
+
+def _image_pixel_module_complete(ds: Dataset) -> bool:
+    """The Type 1 attributes of the Image Pixel module (PS3.3 C.7.6.3) except Pixel Data are present.
+
+    A file cut at an element boundary is indistinguishable from a header-only object; one that
+    stops before the end of group 0028 is taken as cut (and rejected), one that has the whole
+    module is taken as a header-only object (and held for review, never exported).
+    """
+    return all(tag in ds for tag in _IMAGE_PIXEL_TYPE1)
 
 
 def _check_complete(ds: Dataset) -> None:
@@ -404,11 +435,39 @@ def _encodings(ds: Dataset) -> list[str]:
     return convert_encodings(value.value or None)
 
 
-def _deidentify_checked(ds: Dataset, meta: FileMetaDataset, deidentify: Deidentifier) -> DatasetOutcome:
-    for keyword in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"):
-        if not str(ds.get(keyword, "") or "").strip():
-            raise RejectedFile(f"missing {keyword}")
+def _deidentify_checked(ds: Dataset, meta: FileMetaDataset, deidentify: Deidentifier, source: Path) -> DatasetOutcome:
+    _complete_uids(ds, meta, source)
     return deidentify(ds, meta)
+
+
+def _complete_uids(ds: Dataset, meta: FileMetaDataset, source: Path) -> None:
+    """Give an object without SOP Instance, Study or Series Instance UID one derived from its bytes.
+
+    Output names come from these UIDs only.  A missing SOP Instance UID is taken from the file
+    meta if there; otherwise each missing UID is ``2.25.`` + a SHA-256 of the file's content
+    and the UID's name.  The profile then remaps it with the node's keyed hash like any other
+    UID, so the output name is a keyed hash of the content: stable across runs, never derived
+    from the input's name.  Each such object is its own study and series.
+    """
+    missing = [k for k in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID") if not _uid_text(ds, k)]
+    if not missing:
+        return
+    if "SOPInstanceUID" in missing and _uid_text(meta, "MediaStorageSOPInstanceUID"):
+        ds.SOPInstanceUID = _uid_text(meta, "MediaStorageSOPInstanceUID")
+        missing.remove("SOPInstanceUID")
+    if not missing:
+        return
+    content = hashlib.sha256()
+    with source.open("rb") as fp:
+        for chunk in iter(lambda: fp.read(1 << 20), b""):
+            content.update(chunk)
+    for keyword in missing:
+        digest = hashlib.sha256(content.digest() + keyword.encode("ascii")).digest()
+        setattr(ds, keyword, f"2.25.{int.from_bytes(digest[:16], 'big')}")
+
+
+def _uid_text(ds: Dataset, keyword: str) -> str:
+    return str(ds.get(keyword, "") or "").strip("\x00 ")
 
 
 def _file_head(ds: Dataset, meta: FileMetaDataset, outcome: DatasetOutcome, syntax: UID) -> bytes:
@@ -624,7 +683,7 @@ def _prepare_deflated(source: Path, deidentify: Deidentifier) -> PreparedFile:
     _check_complete(ds)
     meta = ds.file_meta
     source_encodings = _encodings(ds)
-    outcome = _deidentify_checked(ds, meta, deidentify)
+    outcome = _deidentify_checked(ds, meta, deidentify, source)
     head = _file_head(ds, meta, outcome, DeflatedExplicitVRLittleEndian)
     body, tail = _encode_split(ds, False, True, source_encodings)
     compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
