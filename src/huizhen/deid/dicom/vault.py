@@ -18,6 +18,7 @@ import secrets
 import sqlite3
 import string
 import threading
+import time
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +30,7 @@ SURROGATE_LENGTH = 12  # 36**12 ≈ 4.7e18 surrogates; "HZ" + 12 fits SH (16 cha
 # but intervals between a patient's events stay exact.
 SHIFT_MIN_DAYS = -3650
 SHIFT_MAX_DAYS = -365
+_SET_UP_ATTEMPTS = 200  # about 100 s of waiting in all, far beyond any real contention
 
 
 def new_surrogate() -> str:
@@ -86,6 +88,24 @@ CREATE TABLE IF NOT EXISTS date_shift (
 """
 
 
+def _set_up(connection: sqlite3.Connection) -> None:
+    """WAL mode and the schema, retried while another process of the pool does the same.
+
+    Switching a new file to WAL takes an exclusive lock for which SQLite does not call the busy
+    handler, so workers opening a fresh vault together can get "database is locked" at once.
+    """
+    for attempt in range(_SET_UP_ATTEMPTS):
+        try:
+            connection.execute("PRAGMA busy_timeout=60000")
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _SET_UP_ATTEMPTS - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+
+
 class SqliteVault:
     """A vault in an SQLite file (WAL mode), shared by the worker processes of a run.
 
@@ -112,9 +132,11 @@ class SqliteVault:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
             connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA busy_timeout=60000")
-            connection.executescript(_SCHEMA)
+            try:
+                _set_up(connection)
+            except BaseException:
+                connection.close()
+                raise
             self._connection = connection
         return self._connection
 
