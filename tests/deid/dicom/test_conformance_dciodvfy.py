@@ -24,7 +24,10 @@ pytestmark = pytest.mark.skipif(
 )
 KEY = b"dciodvfy-test-key-0123456789abcdef"
 DATA = Path(pydicom.data.__file__).parent / "test_files"
-SAMPLES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtstruct.dcm", "test-SR.dcm", "rtdose.dcm"]
+SAMPLES = [
+    *("CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtstruct.dcm", "test-SR.dcm", "rtdose.dcm"),
+    *("waveform_ecg.dcm", "reportsi.dcm", "JPEG2000.dcm"),
+]
 
 
 def error_kinds(path: Path) -> set[str]:

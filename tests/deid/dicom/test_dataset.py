@@ -505,3 +505,9 @@ def test_ethics_committee_name_goes_with_its_removed_approval_number() -> None:
     deidentify_dataset(ds, context=DeidContext(uid_key=KEY, vault=MemoryVault(), options=Options()))
     assert "ClinicalTrialProtocolEthicsCommitteeApprovalNumber" not in ds
     assert "ClinicalTrialProtocolEthicsCommitteeName" not in ds
+
+
+def test_waveform_annotation_text_gets_a_dummy_instead_of_an_empty_value() -> None:
+    item = Dataset()
+    item.UnformattedTextValue = "ECG of 李明伟"
+    assert deidentified_item(item).UnformattedTextValue == "ANONYMIZED"

@@ -93,6 +93,7 @@ STANDARD_CODING_SCHEMES = frozenset(
 NEVER_EMPTY: dict[int, str] = {
     0x0040A160: "Text Value: Type 1C in SR Document Content items of Value Type TEXT (PS3.3 C.17.3)",
     LOCAL_NAMESPACE_ENTITY_ID: "Local Namespace Entity ID: Type 1C, HL7v2 Hierarchic Designator Macro (PS3.3 10.14)",
+    0x00700006: "Unformatted Text Value: Type 1C in Waveform Annotation and Text Object items (PS3.3 C.10.5)",
     CODE_MEANING: "Code Meaning of a local code: Type 1 in the Basic Code Sequence Macro (PS3.3 8.8)",
 }
 # Type 1C attributes whose condition is the presence of another attribute: when the profile
