@@ -88,6 +88,7 @@ def _probe(tool: str, files: list[Path], scratch: Path) -> None:
             try:
                 ds = pydicom.dcmread(path, force=False)
                 anonymizer.anonymize(ds)
+                _ = ds.SOPInstanceUID  # its CLI names outputs by it and stops on a file without one
                 ds.save_as(scratch / f"{index}.dcm")
             except Exception as exc:  # every failure is a skip, whatever its kind
                 print(f"{path}\t{type(exc).__name__}: {exc}".replace("\n", " "))
