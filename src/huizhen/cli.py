@@ -20,6 +20,7 @@ from huizhen.config import ConfigError, load
 STANDALONE_COMMANDS: dict[str, str] = {
     "demo": "huizhen.demo:main",
     "deid": "huizhen.deid.cli:main",
+    "policy": "huizhen.policy.cli:main",
 }
 
 
