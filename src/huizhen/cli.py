@@ -34,6 +34,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and args[1] in STANDALONE_COMMANDS:
         return _standalone(args[1])(args[2:])
+    return run_node_command(args[1:])
+
+
+def run_node_command(command: Sequence[str]) -> int:
+    """Run one of this node's Django management commands (``command[0]``) with its arguments.
+
+    Engine CLIs call this for the few subcommands that need the node's database
+    (e.g. ``huizhen policy explain --case ID``).
+    """
+    args = ["huizhen", *command]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huizhen.site.settings")
     try:
         load()
@@ -44,7 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from huizhen.httpsig.keys import KeyFileError
 
-    args[0] = "huizhen"
     try:
         execute_from_command_line(args)
     except KeyFileError as exc:
