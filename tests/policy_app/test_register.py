@@ -1,0 +1,110 @@
+"""The export register: one row per individual, year, origin, destination and category."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from huizhen.apps.audit.models import AuditEntry
+from huizhen.apps.policy.models import DataCategory, ExportRegisterEntry
+from huizhen.apps.policy.selectors import individuals_exported, register_lines
+from huizhen.apps.policy.services import record_export, subject_key
+from tests.policy_app.factories import fill_register
+
+pytestmark = pytest.mark.django_db
+
+JUNE_2025 = datetime(2025, 6, 1, 12, tzinfo=UTC)
+JULY_2025 = datetime(2025, 7, 1, 12, tzinfo=UTC)
+JANUARY_2026 = datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+
+def _export(pseudonym: str, *, when: datetime = JUNE_2025, destination: str = "US", category: str = "health") -> None:
+    record_export(origin="CN", destination=destination, category=category, subject_pseudonym=pseudonym, when=when)
+
+
+def test_an_individual_exported_twice_in_a_year_counts_once() -> None:
+    _export("HZ-P-7Q2K", when=JUNE_2025)
+    _export("HZ-P-7Q2K", when=JULY_2025)
+
+    assert individuals_exported(2025, "CN", "US", "health") == 1
+
+
+def test_two_individuals_count_twice() -> None:
+    _export("HZ-P-7Q2K")
+    _export("HZ-P-M3XA")
+
+    assert individuals_exported(2025, "CN", "US", "health") == 2
+
+
+def test_the_same_individual_counts_again_in_a_new_calendar_year() -> None:
+    _export("HZ-P-7Q2K", when=JUNE_2025)
+    _export("HZ-P-7Q2K", when=JANUARY_2026)
+
+    assert individuals_exported(2025, "CN", "US", "health") == 1
+    assert individuals_exported(2026, "CN", "US", "health") == 1
+
+
+def test_destinations_and_categories_are_counted_apart() -> None:
+    _export("HZ-P-7Q2K", destination="US", category="health")
+    _export("HZ-P-7Q2K", destination="SG", category="health")
+    _export("HZ-P-7Q2K", destination="US", category="omic")
+
+    assert individuals_exported(2025, "CN", "US", "health") == 1
+    assert individuals_exported(2025, "CN", "SG", "health") == 1
+    assert individuals_exported(2025, "CN", "US", "omic") == 1
+    assert individuals_exported(2025, "CN", "US", "personal") == 0
+
+
+def test_a_us_state_counts_for_its_country() -> None:
+    _export("HZ-P-7Q2K", destination="US-CA")
+
+    assert individuals_exported(2025, "CN", "US", "health") == 1
+
+
+def test_the_register_keeps_a_keyed_hash_of_the_pseudonym_not_the_pseudonym() -> None:
+    _export("HZ-P-7Q2K")
+
+    entry = ExportRegisterEntry.objects.get()
+    assert entry.subject_key == subject_key("HZ-P-7Q2K")
+    assert "7Q2K" not in entry.subject_key
+    assert len(entry.subject_key) == 64
+
+
+def test_a_first_export_is_audited_and_a_repeat_is_not() -> None:
+    _export("HZ-P-7Q2K", when=JUNE_2025)
+    _export("HZ-P-7Q2K", when=JULY_2025)
+
+    entries = AuditEntry.objects.filter(action="policy.export_registered")
+    assert entries.count() == 1
+    assert entries.get().detail == {"year": 2025, "origin": "CN", "destination": "US", "category": "health"}
+
+
+def test_an_unknown_category_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown export register category"):
+        _export("HZ-P-7Q2K", category="imaging")
+
+
+def test_an_export_without_a_pseudonym_is_refused() -> None:
+    with pytest.raises(ValueError, match="pseudonym"):
+        _export("")
+
+
+def test_register_lines_show_the_share_of_the_threshold_and_flag_80_percent() -> None:
+    fill_register(8, year=2025, data_category=DataCategory.HEALTH)
+    fill_register(7, year=2025, data_category=DataCategory.OMIC)
+    thresholds = {("CN", "*", "health"): 10, ("CN", "*", "omic"): 10}
+
+    lines = {line.category: line for line in register_lines(thresholds=thresholds)}
+
+    assert (lines["health"].individuals, lines["health"].percent, lines["health"].approaching) == (8, 80, True)
+    assert (lines["omic"].individuals, lines["omic"].percent, lines["omic"].approaching) == (7, 70, False)
+
+
+def test_a_register_line_without_a_threshold_is_never_flagged() -> None:
+    fill_register(3, year=2025, origin_country="US", destination_country="CN")
+
+    (line,) = register_lines(thresholds={})
+
+    assert line.threshold is None
+    assert not line.approaching
