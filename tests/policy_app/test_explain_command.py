@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from huizhen.apps.policy.services import evaluate_policy
 from tests.policy_app.factories import export_request, raw_sequence_export
+from tests.site.processes import run_huizhen
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +76,16 @@ def test_explain_json_is_one_document_with_the_request_as_evaluated() -> None:
     (decision,) = document["decisions"]
     assert decision["decision"] == "deny"
     assert decision["request"]["data"]["classes"] == ["genetic_raw_sequence"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_huizhen_policy_explain_reads_the_node_database() -> None:
+    evaluate_policy(request=raw_sequence_export(), actor="dr.li", case_ref="HZ-0042")
+
+    found = run_huizhen("policy", "explain", "--case", "HZ-0042")
+    missing = run_huizhen("policy", "explain", "--case", "HZ-0404")
+
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("case HZ-0042: 1 policy decision")
+    assert missing.returncode == 1
+    assert "no policy decisions recorded for case HZ-0404" in missing.stderr

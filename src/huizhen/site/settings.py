@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "huizhen.apps.audit",
     "huizhen.apps.nodes",
     "huizhen.apps.portal",
+    "huizhen.apps.policy",
 ]
 if NODE.tasks_backend == "rq":
     INSTALLED_APPS.append("django_rq")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("huizhen.apps.accounts.urls")),
     path("nodes/", include("huizhen.apps.nodes.urls")),
     path("audit/", include("huizhen.apps.audit.urls")),
+    path("policy/", include("huizhen.apps.policy.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,16 @@ def can_view_audit_log(user: Any) -> bool:
     return is_admin(user) or Role.PRIVACY_OFFICER in _roles(user)
 
 
+def can_view_policy(user: Any) -> bool:
+    """The policy page shows rule packs, recent decisions and the export register."""
+    return is_admin(user) or bool({Role.PRIVACY_OFFICER, Role.PROGRAM_DIRECTOR} & _roles(user))
+
+
+def can_try_policy(user: Any) -> bool:
+    """Trying a request records a real, audited decision: privacy officers (and admins) only."""
+    return is_admin(user) or Role.PRIVACY_OFFICER in _roles(user)
+
+
 def deny(*, user: Any, action: str, target: str = "", request: Any = None) -> PermissionDenied:
     """Record a permission denial in the audit log and return the exception to raise."""
     from huizhen.apps.audit.services import record_event

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from huizhen.apps.policy.models import Outcome
-from huizhen.policy import Decision, RequestError, RulePack
+from huizhen.policy import Decision, RequestError, Rule, RulePack
 
 #: What the "try a request" form starts with: a pseudonymised imaging export from a
 #: Chinese hospital to a US center, with every legal basis in place.
@@ -45,15 +45,18 @@ class RuleView:
 @dataclass(frozen=True)
 class PackView:
     id: str
+    title: str
     jurisdiction: str
     version: str
     rules: tuple[RuleView, ...]
 
 
 def pack_views(packs: Iterable[RulePack], *, language: str) -> list[PackView]:
+    chinese = language.lower().startswith("zh")
     return [
         PackView(
             id=pack.id,
+            title=(pack.title_zh if chinese else "") or pack.title_en,
             jurisdiction=pack.jurisdiction,
             version=str(pack.version),
             rules=tuple(_rule_view(rule, language=language) for rule in pack.rules),
@@ -62,16 +65,15 @@ def pack_views(packs: Iterable[RulePack], *, language: str) -> list[PackView]:
     ]
 
 
-def _rule_view(rule: Any, *, language: str) -> RuleView:
+def _rule_view(rule: Rule, *, language: str) -> RuleView:
     chinese = language.lower().startswith("zh")
-    title = (getattr(rule, "title_zh", "") if chinese else "") or getattr(rule, "title_en", "")
     return RuleView(
         id=rule.id,
-        title=str(title),
-        effect=str(getattr(rule, "effect", "")),
-        citation=str(getattr(rule, "citation", "")),
-        source_status=str(getattr(rule, "source_status", "")),
-        confidence=str(getattr(rule, "confidence", "")),
+        title=(rule.title_zh if chinese else "") or rule.title_en,
+        effect=rule.effect,
+        citation=rule.citation,
+        source_status=rule.source_status,
+        confidence=rule.confidence,
     )
 
 
