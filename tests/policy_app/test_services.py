@@ -107,7 +107,7 @@ def test_the_volume_is_not_filled_for_a_message() -> None:
 
 
 def test_a_register_near_the_cn_threshold_brings_a_warning_into_the_decision() -> None:
-    fill_register(9_000)
+    fill_register(9_500)
 
     decision = evaluate_policy(request=export_request(volume=None), actor="dr.li", case_ref="HZ-0045")
 

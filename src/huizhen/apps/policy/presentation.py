@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from huizhen.apps.policy.models import Outcome
 from huizhen.policy import Decision, RequestError, Rule, RulePack
 
@@ -30,6 +32,15 @@ EXAMPLE_REQUEST = json.dumps(
     },
     indent=2,
 )
+
+
+#: A rule's effect as the page names it (the packs' own words are ``deny``, ``obligation``...).
+EFFECT_LABELS = {
+    "deny": _("Deny"),
+    "obligation": _("Obligation"),
+    "warn": _("Warning"),
+    "allow": _("Allow"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +81,7 @@ def _rule_view(rule: Rule, *, language: str) -> RuleView:
     return RuleView(
         id=rule.id,
         title=(rule.title_zh if chinese else "") or rule.title_en,
-        effect=rule.effect,
+        effect=str(EFFECT_LABELS.get(rule.effect, rule.effect)),
         citation=rule.citation,
         source_status=rule.source_status,
         confidence=rule.confidence,
