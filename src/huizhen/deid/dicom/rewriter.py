@@ -55,7 +55,11 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
 )
 
+from huizhen.deid.dicom import headermemo
 from huizhen.deid.dicom.dataset import DatasetOutcome, DeidContext, deidentify_dataset
+from huizhen.deid.dicom.headermemo import HeaderMemo, SeriesContext
+from huizhen.deid.dicom.rawheader import LONG_VRS, RawElement, RawHeader, read_raw_header
+from huizhen.deid.dicom.uids import remap_uid
 
 # Identifies files written by Huizhen in (0002,0012)/(0002,0013), PS3.7 Annex D.3.3.2.
 # A fixed UUID-derived UID under the 2.25 root (PS3.5 Annex B.2): no organisation root needed.
@@ -119,6 +123,7 @@ class PreparedFile:
     pixel_end: int
     tail: bytes
     fast_path: bool
+    lean: bool = False  # produced by the lean header path (no full data set built)
 
     @property
     def size(self) -> int:
@@ -135,21 +140,44 @@ class PreparedFile:
         return self.size
 
 
-def context_deidentifier(context: DeidContext) -> Deidentifier:
-    """The production de-identifier: the PS3.15 profile of :mod:`huizhen.deid.dicom.dataset`."""
+class ContextDeidentifier:
+    """The production de-identifier: the PS3.15 profile of :mod:`huizhen.deid.dicom.dataset`.
 
-    def deidentify(ds: Dataset, file_meta: FileMetaDataset) -> DatasetOutcome:
-        return deidentify_dataset(ds, context=context, file_meta=file_meta)
+    It also carries the memo of the lean header path, which only this de-identifier allows:
+    the memo is valid because the context (key, vault, options) is fixed for its lifetime.
+    """
 
-    return deidentify
+    def __init__(self, context: DeidContext) -> None:
+        self.context = context
+        self.memo = HeaderMemo(context.options)
+
+    def __call__(self, ds: Dataset, file_meta: FileMetaDataset) -> DatasetOutcome:
+        return deidentify_dataset(ds, context=self.context, file_meta=file_meta)
 
 
-def prepare_file(source: Path, *, deidentify: Deidentifier) -> PreparedFile:
-    """Parse and de-identify ``source``; raise :class:`RejectedFile` if it cannot be done exactly."""
-    with warnings.catch_warnings(), _validation_unless_strict():
+def context_deidentifier(context: DeidContext) -> ContextDeidentifier:
+    """The production de-identifier for ``context`` (see :class:`ContextDeidentifier`)."""
+    return ContextDeidentifier(context)
+
+
+def prepare_file(source: Path, *, deidentify: Deidentifier, lean: bool = True) -> PreparedFile:
+    """Parse and de-identify ``source``; raise :class:`RejectedFile` if it cannot be done exactly.
+
+    With ``lean`` (the default) and a :class:`ContextDeidentifier`, the lean header path is
+    tried first; a file it declines takes the full path.  Both give byte-identical results
+    (tests/deid/dicom/test_headermemo.py); ``lean=False`` is the reference for that test.
+    """
+    with warnings.catch_warnings(), _validation_unless_strict() as strict:
         # pydicom warns about oddities with the offending values in the message; the
         # report carries our own reasons instead, and a warning must never leak PHI to logs.
         warnings.simplefilter("ignore")
+        if lean and strict is not True and isinstance(deidentify, ContextDeidentifier) and deidentify.memo.enabled:
+            try:
+                prepared = _prepare_lean(source, deidentify)
+            except Exception:  # any doubt: the full path decides, and rejects with its own reason
+                prepared = None
+            if prepared is not None:
+                return prepared
         try:
             return _prepare(source, deidentify)
         except RejectedFile:
@@ -172,7 +200,7 @@ def _validation_unless_strict() -> AbstractContextManager[object]:
     """
     settings = config.settings
     if config.RAISE in (settings.reading_validation_mode, settings.writing_validation_mode):
-        return nullcontext()
+        return nullcontext(True)  # True: the lean header path, which does not validate, stays off
     return config.disable_value_validation()
 
 
@@ -292,6 +320,205 @@ def _prepare(source: Path, deidentify: Deidentifier) -> PreparedFile:
         tail=tail,
         fast_path=True,
     )
+
+
+# --- the lean header path ----------------------------------------------------------------
+
+
+def _prepare_lean(source: Path, deidentifier: ContextDeidentifier) -> PreparedFile | None:
+    """De-identify ``source`` from its raw header elements; ``None`` declines (the full path runs).
+
+    Kept elements are copied as bytes, instance UIDs remapped directly, and the rest taken
+    from the memo of this series' context (:mod:`.headermemo`) or, when missing, computed by
+    the profile on a small data set of the context elements and the missing ones.
+    """
+    file_size = source.stat().st_size
+    with source.open("rb") as fp:
+        header = read_raw_header(fp, file_size)
+        if header is None:
+            return None
+        pixel_start = header.pixel_start
+        pixel_end = _pixel_elements_end(fp, pixel_start, file_size, header.implicit, True)
+        if pixel_end != file_size:
+            return None  # elements after the pixel data: the full path reads them
+        encapsulated = _is_encapsulated(fp, pixel_start, pixel_end, header.implicit, True)
+    syntax = _output_transfer_syntax(header.transfer_syntax, header.implicit, True, encapsulated)
+    memo = deidentifier.memo
+    classify = memo.actions.classify
+    data = header.data
+    pieces: list[tuple[int, bytes]] = []
+    context_elements: list[RawElement] = []
+    computed: list[RawElement] = []
+    sop: RawElement | None = None
+    sop_uid = ""
+    uid_key = deidentifier.context.uid_key
+    for element in header.elements:
+        kind = classify(element.tag, element.vr)
+        if kind == headermemo.DROP:
+            continue
+        if kind == headermemo.KEEP:
+            pieces.append((element.tag, _kept_bytes(data, element)))
+        elif kind == headermemo.UID:
+            encoded, text = _remapped_uid(data, element, uid_key)
+            pieces.append((element.tag, encoded))
+            if element.tag == headermemo.SOP_INSTANCE_UID:
+                sop_uid = text
+        elif kind == headermemo.CONTEXT:
+            context_elements.append(element)
+        else:
+            computed.append(element)
+        if element.tag == headermemo.SOP_INSTANCE_UID:
+            sop = element
+    present = {element.tag for element in context_elements}
+    if sop is None or not (sop_uid or sop in computed) or headermemo.SOP_CLASS_UID not in present:
+        return None  # the full path derives missing UIDs from the file's content
+    for tag in (headermemo.STUDY_INSTANCE_UID, headermemo.SERIES_INSTANCE_UID):
+        if tag not in present or not _has_text(data, next(e for e in context_elements if e.tag == tag)):
+            return None
+    if not _has_text(data, sop):
+        return None
+    key = (str(syntax), header.implicit, b"".join(data[e.start : e.end] for e in context_elements))
+    series = memo.context(key)
+    missing = [
+        element
+        for element in computed
+        if series is None or element is sop or (element.tag, data[element.start : element.end]) not in series.elements
+    ]
+    if series is None or missing:
+        result = _profile_elements(header, context_elements, missing, sop, deidentifier)
+        if result is None:
+            memo.forget(key)
+            return None
+        fresh, outputs, sop_text = result
+        if series is None:
+            series = fresh
+            memo.remember(key, series)
+        elif (fresh.quarantine_reason, fresh.study_uid, fresh.series_uid, fresh.sop_class, fresh.additions) != (
+            series.quarantine_reason,
+            series.study_uid,
+            series.series_uid,
+            series.sop_class,
+            series.additions,
+        ) or fresh.context_out != series.context_out:
+            memo.forget(key)  # the context did not determine the result after all: never guess
+            return None
+        for element in missing:
+            series.remember(element.tag, data[element.start : element.end], outputs.get(element.tag, b""))
+        if sop in missing:
+            sop_uid = sop_text
+    for element in computed:
+        pieces.append((element.tag, series.elements[(element.tag, data[element.start : element.end])]))
+    pieces.extend(series.context_out.items())
+    pieces.extend(series.additions.items())
+    pieces.sort(key=lambda piece: piece[0])
+    outcome = DatasetOutcome(
+        quarantine_reason=series.quarantine_reason,
+        study_uid=series.study_uid,
+        series_uid=series.series_uid,
+        sop_instance_uid=sop_uid,
+    )
+    head = b"\x00" * 128 + b"DICM" + file_meta_bytes(series.sop_class, sop_uid, str(syntax))
+    return PreparedFile(
+        source=source,
+        outcome=outcome,
+        head=head + b"".join(piece for _, piece in pieces),
+        pixel_start=pixel_start,
+        pixel_end=pixel_end,
+        tail=b"",
+        fast_path=True,
+        lean=True,
+    )
+
+
+def _kept_bytes(data: bytes, element: RawElement) -> bytes:
+    """The element as the writer writes a raw element: its bytes, reserved field zeroed."""
+    raw = data[element.start : element.end]
+    if element.explicit_vr and element.vr in LONG_VRS and raw[6:8] != b"\x00\x00":
+        return raw[:6] + b"\x00\x00" + raw[8:]
+    return raw
+
+
+def _has_text(data: bytes, element: RawElement) -> bool:
+    return bool(data[element.value_start : element.end].strip(b"\x00 "))
+
+
+def _remapped_uid(data: bytes, element: RawElement, key: bytes) -> tuple[bytes, str]:
+    """An instance UID element with its keyed pseudonym(s), as the profile and writer give it.
+
+    pydicom reads a UI value as text without trailing NULs and spaces, split at backslashes
+    (``pydicom.values.convert_UI``); the profile maps each value (:func:`.uids.remap_uid`);
+    the writer joins them and pads to even length with a NUL (PS3.5 Section 6.2).
+    """
+    raw = data[element.value_start : element.end]
+    if not raw.isascii():
+        raise ValueError("non-ASCII UID: the full path rejects it")
+    text = "\\".join(remap_uid(part, key=key) for part in raw.decode("ascii").rstrip("\x00 ").split("\\"))
+    value = text.encode("ascii")
+    if len(value) % 2:
+        value += b"\x00"
+    group, number = element.tag >> 16, element.tag & 0xFFFF
+    if element.explicit_vr:
+        if len(value) > 0xFFFF:
+            raise ValueError("UID list too long for its length field")
+        return struct.pack("<HH2sH", group, number, b"UI", len(value)) + value, text
+    return struct.pack("<HHL", group, number, len(value)) + value, text
+
+
+def _profile_elements(
+    header: RawHeader,
+    context_elements: list[RawElement],
+    missing: list[RawElement],
+    sop: RawElement,
+    deidentifier: ContextDeidentifier,
+) -> tuple[SeriesContext, dict[int, bytes], str] | None:
+    """Run the profile on a data set of the context elements, the missing ones and the SOP UID.
+
+    The small data set is read by pydicom from the file's own bytes (preamble, file meta, the
+    chosen elements in order), de-identified and written element by element exactly as the
+    full path does; an element's output is then remembered under its input bytes.
+    """
+    data = header.data
+    chosen = sorted({id(e): e for e in [*context_elements, *missing, sop]}.values(), key=lambda e: e.tag)
+    body = b"".join(data[e.start : e.end] for e in chosen)
+    if header.implicit and 0x40 < body[4] < 0x5B and 0x40 < body[5] < 0x5B:
+        return None  # pydicom would take this first element for explicit VR
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = dcmread(io.BytesIO(data[: header.meta_end] + body), stop_before_pixels=True, force=True)
+    if any("end of file" in str(warning.message).lower() for warning in caught):
+        return None
+    _check_complete(ds)
+    if _actual_encoding(ds) != (header.implicit, True):
+        return None
+    meta = ds.file_meta if ds.file_meta is not None else FileMetaDataset()
+    source_encodings = _encodings(ds)
+    outcome = deidentifier(ds, meta)
+    sop_class = ds.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID")
+    if not sop_class:
+        return None
+    writer = _DatasetWriter(header.implicit, True, source_encodings, _encodings(ds))
+    outputs: dict[int, bytes] = {}
+    for tag in sorted(ds.keys()):
+        buffer = DicomBytesIO()
+        buffer.is_implicit_VR = header.implicit
+        buffer.is_little_endian = True
+        writer.element(buffer, ds, tag)
+        if tag >= 0x7FE00008:
+            return None
+        outputs[int(tag)] = buffer.getvalue()
+    inputs = {e.tag for e in chosen}
+    additions = {tag: value for tag, value in outputs.items() if tag not in inputs and value}
+    if not additions.keys() <= headermemo.ADDED_TAGS:
+        return None
+    series = SeriesContext(
+        context_out={e.tag: outputs.get(e.tag, b"") for e in context_elements},
+        additions=additions,
+        quarantine_reason=outcome.quarantine_reason,
+        study_uid=outcome.study_uid,
+        series_uid=outcome.series_uid,
+        sop_class=str(sop_class),
+    )
+    return series, outputs, outcome.sop_instance_uid
 
 
 def _meta_transfer_syntax(ds: Dataset) -> str | None:
