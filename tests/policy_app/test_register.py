@@ -8,7 +8,7 @@ import pytest
 
 from huizhen.apps.audit.models import AuditEntry
 from huizhen.apps.policy.models import DataCategory, ExportRegisterEntry
-from huizhen.apps.policy.selectors import individuals_exported, register_lines
+from huizhen.apps.policy.selectors import individuals_exported, register_lines, volume_thresholds
 from huizhen.apps.policy.services import record_export, subject_key
 from tests.policy_app.factories import fill_register
 
@@ -108,3 +108,9 @@ def test_a_register_line_without_a_threshold_is_never_flagged() -> None:
 
     assert line.threshold is None
     assert not line.approaching
+
+
+def test_the_cn_threshold_is_read_from_the_packs_as_a_number_of_individuals() -> None:
+    # The CN pack refuses the export that would make the 10,000th individual without a
+    # security assessment (2024 Provisions Art. 8): the register line's threshold is 10,000.
+    assert volume_thresholds()[("CN", "*", "health")] == 10_000

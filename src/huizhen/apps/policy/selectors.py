@@ -134,9 +134,12 @@ def volume_thresholds() -> dict[tuple[str, str, str], int]:
 
     Read from the packs, not restated here: every ``deny`` or ``obligation`` rule of a
     country's pack that compares ``volume.individuals_exported_this_year`` with a
-    number (``gte N`` fires at N, ``gt N`` at N + 1) gives a threshold for exports out
-    of that country, and the smallest one is shown, since it is the first the register
-    will meet. The engine's own warnings (``warn`` rules) are in each decision.
+    number gives a threshold for exports out of that country, and the smallest one is
+    shown, since it is the first the register will meet. The volume counts individuals
+    exported *before* the one asked about, so a rule firing at ``gte N`` (``gt N``: at
+    N + 1) guards the (N + 1)th individual: 9,999 already exported, the next makes the
+    10,000 of the 2024 Provisions. The engine's own warnings (``warn`` rules) are in each
+    decision.
     """
     table: dict[tuple[str, str, str], int] = {}
     for pack in rule_packs():
@@ -160,6 +163,7 @@ def _volume_limits(condition: Condition) -> list[int]:
         and not condition.operand_is_path
         and isinstance(condition.operand, int)
     ):
-        return [condition.operand + (1 if condition.op == "gt" else 0)]
+        fires_at = condition.operand + (1 if condition.op == "gt" else 0)
+        return [fires_at + 1]
     # A negated comparison (``not: volume >= N``) bounds the volume from above: no threshold.
     return []
