@@ -42,6 +42,9 @@ def main(argv: Sequence[str]) -> int:
     if args.command == "evaluate":
         return _evaluate(args.request, packs)
     if args.command == "packs":
+        if args.markdown:
+            print(catalogue_markdown(packs), end="")
+            return 0
         return _packs(packs, with_rules=args.rules, as_json=args.json)
     parser.print_usage(sys.stderr)
     return 2
@@ -55,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     packs_cmd = commands.add_parser("packs", help="list the rule packs and their rule counts")
     packs_cmd.add_argument("--rules", action="store_true", help="list every rule with its effect and citation")
     packs_cmd.add_argument("--json", action="store_true", help="print JSON instead of text")
+    packs_cmd.add_argument(
+        "--markdown", action="store_true", help="print the rule catalogue table of docs/engines/policy.md"
+    )
     for sub in (evaluate_cmd, packs_cmd):
         sub.add_argument(
             "--pack",
@@ -122,3 +128,17 @@ def _packs(packs: list[RulePack], *, with_rules: bool, as_json: bool) -> int:
             for rule in pack.rules:
                 print(f"  {rule.id}\t{rule.effect}\t{rule.source_status}/{rule.confidence}\t{rule.title_en}")
     return 0
+
+
+def catalogue_markdown(packs: Sequence[RulePack]) -> str:
+    """The rule catalogue as a Markdown table (the generated part of ``docs/engines/policy.md``)."""
+    lines = [
+        "| Pack | Id | Title | Effect | Citation | Status | Conf. |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for pack in packs:
+        for rule in pack.rules:
+            effect = f"obligation `{rule.obligation.id}`" if rule.obligation else rule.effect
+            cells = [pack.id, rule.id, rule.title_en, effect, rule.citation, rule.source_status, rule.confidence]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
