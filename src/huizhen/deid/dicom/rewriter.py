@@ -14,7 +14,11 @@ encapsulated (JPEG, JPEG 2000, RLE) pixel data come out byte-identical. Untouche
 elements are also written from their original bytes, which keeps every non-identifying
 attribute byte-identical and avoids pydicom's slow value conversion. Elements after the
 pixel data (Digital Signatures Sequence, Data Set Trailing Padding, private groups) are
-parsed and de-identified like the header. One rule selects the slower full-pydicom path:
+parsed and de-identified like the header. Before all that, the lean header path
+(:func:`_prepare_lean`, with :mod:`.rawheader` and :mod:`.headermemo`) tries the file without
+building a data set: raw elements copied or remapped by an action map, the rest memoised per
+series; it declines to the pydicom path on anything unusual and is tested byte-identical to
+it. One rule selects the slower full-pydicom path:
 the Deflated Explicit VR Little Endian transfer syntax (PS3.5 Section A.5), whose data set
 is one zlib stream and so has no pixel bytes to copy. Anything else that cannot be read
 exactly — truncation, a non-DICOM file, compressed pixels without a transfer syntax — is
