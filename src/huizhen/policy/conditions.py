@@ -21,7 +21,7 @@ for unknown: missing facts count against the request.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,7 +214,3 @@ def compile_condition(
         raise fail(f"{op} takes a number")
     check_words(path, operand)
     return Comparison(path, op, tuple(operand) if isinstance(operand, list) else operand)
-
-
-def all_paths(conditions: Sequence[Condition]) -> frozenset[str]:
-    return frozenset().union(*(condition.paths() for condition in conditions))
