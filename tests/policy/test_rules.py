@@ -252,6 +252,12 @@ CASES = [
     # United States: DOJ Data Security Program
     Case("US-DSP-01", "US-person status unknown", changed(us_reply(), subject={"us_person": DROP}), DENY),
     Case(
+        "US-DSP-01",
+        "US-person status unknown and the sender's country unstated",
+        changed(us_reply(), subject={"us_person": DROP}, actor={"country": DROP}),
+        DENY,
+    ),
+    Case(
         "US-DSP-05",
         "a US person's data to China is counted",
         changed(us_reply(), subject={"us_person": True}, volume={"us_persons_12m": 3}),
@@ -502,3 +508,9 @@ def test_a_lawful_export_carries_only_the_register_obligation() -> None:
     decision = evaluate(parse_request(cn_export()))
 
     assert [obligation.id for obligation in decision.obligations] == ["record_in_export_register"]
+
+
+def test_a_request_under_a_program_without_a_pack_is_denied_with_its_own_reason() -> None:
+    decision = evaluate(parse_request(changed(cn_export(), program="other")))
+    assert decision.decision == DENY
+    assert "UNKNOWN-PROGRAM" in decision.rules

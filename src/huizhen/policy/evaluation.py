@@ -29,6 +29,18 @@ DEFAULT_DENY = Reason(
 )
 
 
+UNKNOWN_PROGRAM = Reason(
+    rule="UNKNOWN-PROGRAM",
+    en="The request names a program that no loaded program pack defines, so its agreement cannot be checked.",
+    zh="请求指定的项目没有对应的已加载项目规则包，无法核查其合作协议。",
+    citation=(
+        "Engine design: a program's rules apply only through its pack; unknown facts count against the request [I]"
+    ),
+    source_status="I",
+    confidence="H",
+)
+
+
 def applicable_packs(request: PolicyRequest, packs: Sequence[RulePack]) -> list[RulePack]:
     """The jurisdiction packs plus the program pack(s) this request runs under."""
     chosen: list[RulePack] = []
@@ -48,12 +60,16 @@ def fired_rules(request: PolicyRequest, packs: Sequence[RulePack] | None = None)
 
 def evaluate(request: PolicyRequest, *, packs: Sequence[RulePack] | None = None) -> Decision:
     """Decide a request; ``packs`` defaults to the shipped CN, US and default program packs."""
+    packs = load_packs() if packs is None else packs
     fired = fired_rules(request, packs)
     ids = tuple(rule.id for rule in fired)
     warnings = tuple(_reason(rule) for rule in fired if rule.effect == "warn")
-    denies = [rule for rule in fired if rule.effect == "deny"]
-    if denies:
-        return Decision(DENY, rules=ids, reasons=tuple(_reason(rule) for rule in denies), warnings=warnings)
+    deny_reasons = tuple(_reason(rule) for rule in fired if rule.effect == "deny")
+    if request.program is not None and not any(pack.is_program and pack.id == request.program for pack in packs):
+        # Without its pack, nothing the program's agreement requires can be checked.
+        ids, deny_reasons = (*ids, UNKNOWN_PROGRAM.rule), (*deny_reasons, UNKNOWN_PROGRAM)
+    if deny_reasons:
+        return Decision(DENY, rules=ids, reasons=deny_reasons, warnings=warnings)
     allows = [rule for rule in fired if rule.effect == "allow"]
     if not allows:
         return Decision(DENY, rules=(*ids, DEFAULT_DENY.rule), reasons=(DEFAULT_DENY,), warnings=warnings)
