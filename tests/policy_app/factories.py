@@ -44,6 +44,25 @@ def raw_sequence_export() -> dict[str, Any]:
     )
 
 
+def us_person_export_to_china(**overrides: Any) -> dict[str, Any]:
+    """A US consultant sends a US person's case back to the treating team in China, US-person count not stated.
+
+    The DOJ Data Security Program applies (28 CFR 202.256: a US person; 202.601: China),
+    so the register's rolling 12-month count of US persons decides US-DSP-02 to -04.
+    """
+    request: dict[str, Any] = {
+        "action": "export",
+        "purpose": "treatment",
+        "actor": {"role": "consulting_specialist", "country": "US", "licensed_in": ["US-MA"]},
+        "recipient": {"role": "referring_physician", "country": "CN"},
+        "subject": {"country": "CN", "us_person": True},
+        "data": {"classes": ["clinical_summary"], "identified": False, "deid_standard": "pseudonymised"},
+        "destination_country": "CN",
+    }
+    request.update(overrides)
+    return request
+
+
 class PolicyDecisionRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PolicyDecisionRecord
@@ -66,6 +85,8 @@ class ExportRegisterEntryFactory(factory.django.DjangoModelFactory):
     destination_country = "US"
     data_category = DataCategory.HEALTH
     subject_key = factory.Sequence(lambda n: f"{n:064x}")
+    us_person = False
+    last_exported_at = factory.LazyFunction(timezone.now)
 
 
 def fill_register(individuals: int, **fields: Any) -> None:

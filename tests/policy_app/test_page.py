@@ -105,6 +105,47 @@ def test_the_register_shows_its_lines_and_flags_one_near_its_threshold(client: C
     assert str(threshold) in register
 
 
+def _dsp_register(page: str) -> str:
+    start = page.index('data-testid="dsp-register"')
+    return page[start : page.index("</table>", start)]
+
+
+def test_the_dsp_register_shows_each_bulk_threshold_of_the_packs_for_a_country_of_concern(client: Client) -> None:
+    sign_in(client, role=Role.PRIVACY_OFFICER)
+    fill_register(3, origin_country="US", destination_country="CN", us_person=True)
+
+    register = _dsp_register(client.get(reverse("policy:page")).content.decode())
+
+    for threshold in selectors.dsp_thresholds():
+        assert f"more than {threshold.limit}" in register
+        for rule in threshold.rules:
+            assert rule in register
+    assert "<td>CN</td>" in register
+    assert 'data-approaching="true"' not in register
+
+
+def test_the_dsp_register_flags_the_line_whose_warning_the_next_us_person_would_bring(client: Client) -> None:
+    sign_in(client, role=Role.PRIVACY_OFFICER)
+    _health, genomic = selectors.dsp_thresholds()
+    assert genomic.warn_at is not None
+    fill_register(genomic.warn_at, destination_country="CN", us_person=True)
+
+    register = _dsp_register(client.get(reverse("policy:page")).content.decode())
+
+    assert register.count('data-approaching="true"') == 1
+    assert register.count('data-testid="dsp-warning"') == 1
+    assert f"Past the {genomic.warn_percent} % warning" in register
+
+
+def test_the_dsp_register_leaves_out_us_persons_who_are_not_in_a_country_of_concern(client: Client) -> None:
+    sign_in(client, role=Role.PRIVACY_OFFICER)
+    fill_register(3, origin_country="CN", destination_country="US", us_person=True)
+
+    register = _dsp_register(client.get(reverse("policy:page")).content.decode())
+
+    assert "No US person" in register
+
+
 def test_a_privacy_officer_tries_a_request_and_the_decision_is_recorded_and_audited(client: Client) -> None:
     user = sign_in(client, role=Role.PRIVACY_OFFICER)
 

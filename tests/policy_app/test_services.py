@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from huizhen.apps.audit.models import AuditEntry
 from huizhen.apps.policy import selectors
 from huizhen.apps.policy.models import ExportRegisterEntry, PolicyDecisionRecord
 from huizhen.apps.policy.services import evaluate_policy
 from huizhen.policy import evaluate, parse_request
-from tests.policy_app.factories import ExportRegisterEntryFactory, export_request, fill_register, raw_sequence_export
+from tests.policy_app.factories import (
+    ExportRegisterEntryFactory,
+    export_request,
+    fill_register,
+    raw_sequence_export,
+    us_person_export_to_china,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +133,91 @@ def test_a_request_the_engine_cannot_read_is_audited_as_refused_and_not_recorded
     entry = AuditEntry.objects.get(action="policy.request_refused")
     assert (entry.outcome, entry.target, entry.detail["problems"]) == ("denied", "HZ-0046", 1)
     assert not PolicyDecisionRecord.objects.exists()
+
+
+def _us_persons_12m(record: PolicyDecisionRecord) -> int | None:
+    volume: dict[str, int | None] = record.request["volume"]
+    return volume["us_persons_12m"]
+
+
+def test_the_us_person_count_is_read_from_the_register_for_a_us_persons_export() -> None:
+    fill_register(7, origin_country="US", destination_country="CN", us_person=True)
+    fill_register(2, origin_country="CN", destination_country="CN", data_category="omic", us_person=True)
+    fill_register(5, origin_country="US", destination_country="CN", us_person=False)
+    fill_register(4, origin_country="US", destination_country="RU", us_person=True)
+
+    decision = evaluate_policy(request=us_person_export_to_china(), actor="dr.smith", case_ref="HZ-0050")
+
+    assert _us_persons_12m(PolicyDecisionRecord.objects.get()) == 9
+    assert "US-DSP-02a" not in decision.rules
+
+
+def test_us_persons_exported_more_than_365_days_ago_do_not_count_toward_the_dsp_volume() -> None:
+    fill_register(3, destination_country="CN", us_person=True, last_exported_at=timezone.now() - timedelta(days=400))
+    fill_register(2, destination_country="CN", us_person=True, last_exported_at=timezone.now() - timedelta(days=300))
+
+    evaluate_policy(request=us_person_export_to_china(), actor="dr.smith")
+
+    assert _us_persons_12m(PolicyDecisionRecord.objects.get()) == 2
+
+
+def test_the_us_person_count_is_not_filled_for_someone_who_is_not_a_us_person() -> None:
+    fill_register(7, destination_country="CN", us_person=True)
+
+    evaluate_policy(request=us_person_export_to_china(subject={"country": "CN", "us_person": False}), actor="dr.smith")
+
+    assert _us_persons_12m(PolicyDecisionRecord.objects.get()) is None
+
+
+def test_a_stated_us_person_count_is_kept() -> None:
+    fill_register(7, destination_country="CN", us_person=True)
+
+    evaluate_policy(request=us_person_export_to_china(volume={"us_persons_12m": 1}), actor="dr.smith")
+
+    assert _us_persons_12m(PolicyDecisionRecord.objects.get()) == 1
+
+
+def test_the_us_person_count_is_not_filled_for_a_message() -> None:
+    # The register records exports; for a message the caller states the count (US-DSP-02a).
+    fill_register(7, destination_country="CN", us_person=True)
+
+    decision = evaluate_policy(request=us_person_export_to_china(action="message"), actor="dr.smith")
+
+    assert _us_persons_12m(PolicyDecisionRecord.objects.get()) is None
+    assert "US-DSP-02a" in decision.rules
+
+
+@pytest.mark.parametrize(
+    ("classes", "rule", "already"),
+    [(["clinical_summary"], "US-DSP-04", 10_000), (["genomic"], "US-DSP-03a", 100)],
+    ids=["health", "genomic"],
+)
+def test_the_us_person_beyond_a_bulk_threshold_is_refused_and_the_one_before_is_not(
+    classes: list[str], rule: str, already: int
+) -> None:
+    # 28 CFR 202.205 "more than N": with N US persons already counted, the next makes N + 1.
+    data = {"classes": classes, "identified": False, "deid_standard": "pseudonymised"}
+    fill_register(already - 1, destination_country="CN", us_person=True)
+
+    allowed = evaluate_policy(request=us_person_export_to_china(data=data), actor="dr.smith")
+    fill_register(1, destination_country="CN", us_person=True)
+    refused = evaluate_policy(request=us_person_export_to_china(data=data), actor="dr.smith")
+
+    assert (allowed.decision, rule in allowed.rules) == ("allow_with_obligations", False)
+    assert (refused.decision, rule in refused.rules) == ("deny", True)
+
+
+@pytest.mark.parametrize(
+    ("classes", "half"), [(["clinical_summary"], 5_000), (["genomic"], 50)], ids=["health", "genomic"]
+)
+def test_the_us_person_who_makes_half_a_bulk_threshold_brings_the_dsp_warning(classes: list[str], half: int) -> None:
+    data = {"classes": classes, "identified": False, "deid_standard": "pseudonymised"}
+    fill_register(half - 2, destination_country="CN", us_person=True)
+
+    quiet = evaluate_policy(request=us_person_export_to_china(data=data), actor="dr.smith")
+    fill_register(1, destination_country="CN", us_person=True)
+    warned = evaluate_policy(request=us_person_export_to_china(data=data), actor="dr.smith")
+
+    assert "US-DSP-02b" not in {warning.rule for warning in quiet.warnings}
+    assert "US-DSP-02b" in {warning.rule for warning in warned.warnings}
+    assert warned.decision == "allow_with_obligations"

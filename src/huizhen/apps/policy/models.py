@@ -13,7 +13,11 @@ Promoting and Regulating Cross-Border Data Flows (Arts. 7-8: 10,000 individuals'
 sensitive personal information a year calls for a CAC security assessment) and the US
 DOJ bulk thresholds (28 CFR 202.205-206) count *individuals*, so one row stands for
 one individual and the unique constraint makes a repeat export of the same person in
-the same year count once.
+the same year count once. The DOJ Data Security Program counts differently: distinct
+*US persons* (28 CFR 202.256) whose data reached a country of concern over the
+*preceding 12 months* (202.205), a window that straddles two year rows. So a row also
+records whether its subject is a US person and when that subject was last exported on
+that line, and the rolling count reads ``last_exported_at`` across year rows.
 """
 
 from __future__ import annotations
@@ -80,6 +84,13 @@ class ExportRegisterEntry(models.Model):
     data_category = models.CharField(_("data category"), max_length=16, choices=DataCategory.choices)
     subject_key = models.CharField(_("subject key"), max_length=64)
     at = models.DateTimeField(_("first exported at"), default=timezone.now)
+    # The latest export of this subject on this line, so a rolling 12-month window (DOJ
+    # DSP, 28 CFR 202.205) counts someone exported in January and again in December.
+    last_exported_at = models.DateTimeField(_("last exported at"), default=timezone.now)
+    # 28 CFR 202.256: a US citizen or permanent resident, wherever treated. Once a row
+    # says so it stays so (record_export only ever sets it), since under-counting US
+    # persons is the unsafe direction.
+    us_person = models.BooleanField(_("US person"), default=False)
 
     class Meta:
         ordering = ["-year", "origin_country", "destination_country", "data_category"]
@@ -91,7 +102,12 @@ class ExportRegisterEntry(models.Model):
                 name="export_register_one_individual_per_year",
             ),
         ]
-        indexes = [models.Index(fields=["year", "origin_country", "destination_country", "data_category"])]
+        indexes = [
+            models.Index(fields=["year", "origin_country", "destination_country", "data_category"]),
+            models.Index(
+                fields=["destination_country", "us_person", "last_exported_at"], name="export_register_dsp_window"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.origin_country}→{self.destination_country} {self.data_category}"

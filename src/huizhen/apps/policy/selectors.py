@@ -3,26 +3,41 @@
 The register counts distinct individuals (one row each, see
 :class:`~huizhen.apps.policy.models.ExportRegisterEntry`) per calendar year, origin,
 destination and category: the unit of China's 2024 cross-border provisions (Arts. 7-8)
-and, per destination, of the DOJ bulk thresholds (28 CFR 202.205-206).
+and, per destination, of the DOJ bulk thresholds (28 CFR 202.205-206). The DOJ Data
+Security Program counts distinct *US persons* (202.256) per counterparty over the
+preceding 12 months (202.205), read here from the rows marked ``us_person`` whose latest
+export falls in the window, whatever their year row.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huizhen.apps.policy.models import DataCategory, ExportRegisterEntry, PolicyDecisionRecord
 from huizhen.policy import RulePack, load_packs
 from huizhen.policy.conditions import AllOf, AnyOf, Comparison, Condition
+from huizhen.policy.vocabulary import DSP_COUNTRIES_OF_CONCERN, GENETIC_INFORMATION_CLASSES
 
 #: The page flags a register line from this share of its threshold on; the engine's own
 #: ``warn`` rules may warn earlier in a decision (DSP-02 alerts at 50 %).
 WARNING_SHARE = 0.8
 
 VOLUME_PATH = "volume.individuals_exported_this_year"
+US_PERSONS_PATH = "volume.us_persons_12m"
+
+#: "At any point in the preceding 12 months" (28 CFR 202.205), counted in days.
+DSP_WINDOW = timedelta(days=365)
+
+#: Register categories a DSP line counts: personal health data (28 CFR 202.241) and human
+#: 'omic data (202.224), together; services.DSP_CATEGORIES explains why they are one number.
+DSP_COUNTED_CATEGORIES = (DataCategory.HEALTH, DataCategory.OMIC)
 
 
 @functools.cache
@@ -62,6 +77,29 @@ def individuals_exported_in(*, year: int, origin: str, destination: str, categor
             origin_country=origin.upper(),
             destination_country=destination.upper(),
             data_category__in=list(categories),
+        )
+        .values("subject_key")
+        .distinct()
+        .count()
+    )
+
+
+def us_persons_exported_within(
+    *, destination: str, categories: Iterable[str], now: datetime | None = None, window: timedelta = DSP_WINDOW
+) -> int:
+    """Distinct US persons whose ``categories`` data went to ``destination`` within ``window`` before ``now``.
+
+    A subject counts when the latest export of them on any register row (any origin, any
+    year) lies in the window: exported 300 days ago on last year's row, they count;
+    400 days ago and not since, they do not. Someone exported twice counts once.
+    """
+    since = (now or timezone.now()) - window
+    return (
+        ExportRegisterEntry.objects.filter(
+            destination_country=destination.upper(),
+            us_person=True,
+            data_category__in=list(categories),
+            last_exported_at__gt=since,
         )
         .values("subject_key")
         .distinct()
@@ -167,3 +205,138 @@ def _volume_limits(condition: Condition) -> list[int]:
         return [fires_at + 1]
     # A negated comparison (``not: volume >= N``) bounds the volume from above: no threshold.
     return []
+
+
+@dataclass(frozen=True)
+class DspThreshold:
+    """A DOJ bulk threshold as the packs encode it on ``volume.us_persons_12m``.
+
+    ``classes`` are the data classes the rule is limited to (empty: any health data);
+    ``limit`` is the "more than N" of 28 CFR 202.205: with ``limit`` US persons already
+    counted, the pack refuses the next one. ``warn_at`` is the count from which a ``warn``
+    rule for the same classes fires (the rules file's 50 % alert), if any.
+    """
+
+    classes: tuple[str, ...]
+    limit: int
+    warn_at: int | None
+    rules: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        if not self.classes:
+            return str(DataCategory.HEALTH.label)
+        if GENETIC_INFORMATION_CLASSES.issuperset(self.classes):
+            return _("Human genomic data")
+        return ", ".join(self.classes)
+
+    @property
+    def warn_percent(self) -> int | None:
+        # warn_at counts those before the next export: the warning fires on the export
+        # that makes warn_at + 1, which is the share the rules file states (50 %).
+        return None if self.warn_at is None else round((self.warn_at + 1) * 100 / self.limit)
+
+
+@dataclass(frozen=True)
+class DspLine:
+    destination: str
+    threshold: DspThreshold
+    us_persons: int
+
+    @property
+    def percent(self) -> int:
+        return int(self.us_persons * 100 / self.threshold.limit)
+
+    @property
+    def approaching(self) -> bool:
+        """The engine's ``warn`` rule would fire on the next US person's export (or the limit is reached)."""
+        return self.threshold.warn_at is not None and self.us_persons >= self.threshold.warn_at
+
+    @property
+    def at_limit(self) -> bool:
+        """The pack refuses the next US person's export to this destination."""
+        return self.us_persons >= self.threshold.limit
+
+
+def dsp_thresholds() -> list[DspThreshold]:
+    """The DOJ bulk thresholds of the loaded country packs, any health data first, then narrower classes.
+
+    Read from the packs, not restated here: a ``deny`` or ``obligation`` rule comparing
+    ``volume.us_persons_12m`` with a number gives a limit for the data classes that rule
+    is confined to (a sibling ``data.classes`` condition), and a ``warn`` rule's lower
+    bound gives the warning point. The count is of US persons *already* sent there, so a
+    rule firing at ``gte N`` (``gt N``: at N + 1) refuses the (N + 1)th: "more than N".
+    """
+    limits: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+    warnings: dict[tuple[str, ...], int] = {}
+    for pack in rule_packs():
+        if pack.is_program:
+            continue
+        for rule in pack.rules:
+            for classes, fires_at in _us_person_bounds(rule.when, ()):
+                if rule.effect in ("deny", "obligation"):
+                    limits.setdefault(classes, []).append((fires_at, rule.id))
+                elif rule.effect == "warn":
+                    warnings[classes] = min(fires_at, warnings.get(classes, fires_at))
+    thresholds = []
+    for classes, found in limits.items():
+        limit = min(fires_at for fires_at, _rule in found)
+        rules = tuple(sorted({rule for fires_at, rule in found if fires_at == limit}))
+        thresholds.append(DspThreshold(classes=classes, limit=limit, warn_at=warnings.get(classes), rules=rules))
+    return sorted(thresholds, key=lambda threshold: (len(threshold.classes) > 0, -threshold.limit))
+
+
+def dsp_lines(*, now: datetime | None = None, thresholds: list[DspThreshold] | None = None) -> list[DspLine]:
+    """One line per country of concern that received a US person's data in the window, per DSP threshold.
+
+    Each line shows the number the engine is given as ``volume.us_persons_12m`` for an
+    export there (health and 'omic data together), against that threshold.
+    """
+    table = thresholds if thresholds is not None else dsp_thresholds()
+    since = (now or timezone.now()) - DSP_WINDOW
+    destinations = sorted(
+        set(
+            ExportRegisterEntry.objects.filter(
+                us_person=True,
+                destination_country__in=sorted(DSP_COUNTRIES_OF_CONCERN),
+                last_exported_at__gt=since,
+            )
+            .values_list("destination_country", flat=True)
+            .distinct()
+        )
+    )
+    lines: list[DspLine] = []
+    for destination in destinations:
+        count = us_persons_exported_within(destination=destination, categories=DSP_COUNTED_CATEGORIES, now=now)
+        lines.extend(DspLine(destination=destination, threshold=threshold, us_persons=count) for threshold in table)
+    return lines
+
+
+def _us_person_bounds(condition: Condition, classes: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+    """(data classes in scope, US-person count from which it holds) for each lower bound on the count."""
+    if isinstance(condition, AllOf):
+        own = tuple(
+            sorted(
+                item
+                for part in condition.parts
+                if isinstance(part, Comparison)
+                and part.path == "data.classes"
+                and part.op in ("contains", "contains_any")
+                and not part.operand_is_path
+                for item in ([part.operand] if part.op == "contains" else part.operand)
+            )
+        )
+        for part in condition.parts:
+            yield from _us_person_bounds(part, own or classes)
+    elif isinstance(condition, AnyOf):
+        for part in condition.parts:
+            yield from _us_person_bounds(part, classes)
+    elif (
+        isinstance(condition, Comparison)
+        and condition.path == US_PERSONS_PATH
+        and condition.op in ("gt", "gte")
+        and not condition.operand_is_path
+        and isinstance(condition.operand, int)
+    ):
+        yield classes, condition.operand + (1 if condition.op == "gt" else 0)
+    # A negation bounds the count from above: no threshold.

@@ -7,7 +7,9 @@ caller did not state it, asks :func:`huizhen.policy.evaluate`, keeps a
 ``policy.decision`` audit entry in the same transaction, so no decision exists
 without its audit trail (CN-TM-09, US-HIPAA-09). Rules live in the engine's packs and
 nowhere here. :func:`record_export` adds an individual to the export register once per
-year, which the volume thresholds read (2024 CAC Provisions Arts. 7-8; 28 CFR 202.205-206).
+year, which the volume thresholds read (2024 CAC Provisions Arts. 7-8), and marks US
+persons with the time of their latest export for the DOJ Data Security Program's
+rolling 12-month count (28 CFR 202.205-206, 202.256).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ OMIC_CLASSES = GENETIC_INFORMATION_CLASSES | {"biospecimen"}
 #: volume the engine compares against thresholds: health data is always sensitive under
 #: PIPL Art. 28, and an 'omic export is also a health-data export of that person.
 SENSITIVE_CATEGORIES = (DataCategory.SENSITIVE, DataCategory.HEALTH, DataCategory.OMIC)
+
+#: Categories counted together for ``volume.us_persons_12m``: the DOJ's personal health data
+#: (28 CFR 202.241) and human 'omic data (202.224). One number serves both thresholds, so it
+#: is their union: "combined data" meets the lowest threshold of the categories it holds
+#: (202.205, as cross_border_rules.md US-DSP-02 reads it), and a threshold is never missed
+#: because the count was split.
+DSP_CATEGORIES = (DataCategory.HEALTH, DataCategory.OMIC)
 
 _REGISTER_KEY_SALT = "huizhen.apps.policy.export_register"
 
@@ -101,21 +110,51 @@ def evaluate_policy(*, request: Mapping[str, Any], actor: Any, case_ref: str = "
     return decision
 
 
-def with_register_volume(request: PolicyRequest) -> PolicyRequest:
-    """``request`` with ``volume.individuals_exported_this_year`` read from the register for an export.
+def with_register_volume(request: PolicyRequest, *, now: datetime | None = None) -> PolicyRequest:
+    """``request`` with the export volumes the register knows filled in, for an export.
 
-    A stated number is kept as stated; only an absent one is filled (see :func:`evaluate_policy`).
+    Both numbers count individuals *already exported before this request*, so the export
+    asked about is not in them (a pack rule that refuses the (N + 1)th individual fires at
+    ``gte N``):
+
+    * ``volume.individuals_exported_this_year``: distinct individuals whose sensitive
+      personal information went from the subject's country to the destination since
+      1 January (see :func:`evaluate_policy`);
+    * ``volume.us_persons_12m``, only when the subject is a US person
+      (``subject.us_person`` true): distinct US persons whose health or 'omic data this
+      node sent to the destination, from any origin, whose latest export there lies
+      within the last 365 days (28 CFR 202.205: "at any point in the preceding 12
+      months"). For anyone else the DOJ count does not apply and stays absent.
+
+    A stated number is kept as stated; only an absent one is filled. ``now`` fixes the
+    clock for the rolling window (tests); it defaults to the current time.
     """
-    if request.action != "export" or request.volume.individuals_exported_this_year is not None:
+    if request.action != "export":
         return request
-    origin = nation(request.subject.country) or nation(request.actor.country)
     destination = nation(request.destination_country) or nation(request.recipient.country)
-    if not origin or not destination:
+    if not destination:
         return request
-    exported = selectors.individuals_exported_in(
-        year=timezone.localdate().year, origin=origin, destination=destination, categories=SENSITIVE_CATEGORIES
-    )
-    return replace(request, volume=replace(request.volume, individuals_exported_this_year=exported))
+    volume = request.volume
+    if volume.individuals_exported_this_year is None:
+        origin = nation(request.subject.country) or nation(request.actor.country)
+        if origin:
+            volume = replace(
+                volume,
+                individuals_exported_this_year=selectors.individuals_exported_in(
+                    year=timezone.localdate().year,
+                    origin=origin,
+                    destination=destination,
+                    categories=SENSITIVE_CATEGORIES,
+                ),
+            )
+    if volume.us_persons_12m is None and request.subject.us_person is True:
+        volume = replace(
+            volume,
+            us_persons_12m=selectors.us_persons_exported_within(
+                destination=destination, categories=DSP_CATEGORIES, now=now
+            ),
+        )
+    return request if volume == request.volume else replace(request, volume=volume)
 
 
 def export_category(data_classes: list[str] | tuple[str, ...]) -> str:
@@ -129,12 +168,22 @@ def subject_key(pseudonym: str) -> str:
 
 
 def record_export(
-    *, origin: str, destination: str, category: str, subject_pseudonym: str, when: datetime | None = None
+    *,
+    origin: str,
+    destination: str,
+    category: str,
+    subject_pseudonym: str,
+    us_person: bool,
+    when: datetime | None = None,
 ) -> ExportRegisterEntry:
-    """Count one individual's export from ``origin`` to ``destination``; again in the same year, nothing changes.
+    """Count one individual's export from ``origin`` to ``destination``; again in the same year, the count stays.
 
     ``subject_pseudonym`` is the case's random pseudonym (US-HIPAA-07), never a Resident
-    ID or MRN; only its keyed hash is kept (see ExportRegisterEntry).
+    ID or MRN; only its keyed hash is kept (see ExportRegisterEntry). ``us_person`` says
+    whether the subject is a US person (28 CFR 202.256), the request's
+    ``subject.us_person``; it has no default, since a forgotten flag would quietly
+    under-count the DOJ register. A repeat export moves the row's ``last_exported_at``
+    forward (never back) and can mark the subject a US person, never unmark one.
     """
     if category not in DataCategory.values:
         raise ValueError(f"unknown export register category {category!r}; expected one of {DataCategory.values}")
@@ -151,14 +200,28 @@ def record_export(
         destination_country=destination_code,
         data_category=category,
         subject_key=subject_key(subject_pseudonym),
-        defaults={"at": at},
+        defaults={"at": at, "last_exported_at": at, "us_person": us_person},
     )
     if created:
         record_event(
             action="policy.export_registered",
             target=f"register/{year}/{origin_code}/{destination_code}/{category}",
-            detail={"year": year, "origin": origin_code, "destination": destination_code, "category": category},
+            detail={
+                "year": year,
+                "origin": origin_code,
+                "destination": destination_code,
+                "category": category,
+                "us_person": us_person,
+            },
         )
+        return entry
+    # Conditional updates rather than read-modify-write: two exports of one subject at
+    # once can only move the time forward and the flag to true, whichever lands last.
+    rows = ExportRegisterEntry.objects.filter(pk=entry.pk)
+    rows.filter(last_exported_at__lt=at).update(last_exported_at=at)
+    if us_person:
+        rows.filter(us_person=False).update(us_person=True)
+    entry.refresh_from_db(fields=["last_exported_at", "us_person"])
     return entry
 
 

@@ -81,6 +81,7 @@ def _page_context(request: HttpRequest, *, decision: str) -> dict[str, Any]:
         "decision_filter": decision,
         "outcomes": Outcome.choices,
         "register": selectors.register_lines(),
+        "dsp_register": selectors.dsp_lines(),
         "warning_percent": int(selectors.WARNING_SHARE * 100),
         "can_try": permissions.can_try_policy(request.user),
         "request_text": presentation.EXAMPLE_REQUEST,
