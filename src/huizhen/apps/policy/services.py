@@ -56,8 +56,10 @@ def evaluate_policy(*, request: Mapping[str, Any], actor: Any, case_ref: str = "
     subject's country to the destination this calendar year. The request carries one
     number while China counts all sensitive data and the DOJ counts per category, so the
     register hands the engine the union, the larger figure: a threshold is never missed
-    because the count was split. A request without an origin or destination country is
-    left as it is, and the engine counts the missing fact against it.
+    because the count was split. For an export of a US person, the DOJ Data Security
+    Program's rolling 12-month count of US persons is filled the same way (see
+    :func:`with_register_volume`). A request without an origin or destination country
+    is left as it is, and the engine counts the missing fact against it.
 
     Raises :class:`huizhen.policy.RequestError` for a request the engine cannot read
     (unknown fields, roles, classes...); that refusal is audited too, without the
