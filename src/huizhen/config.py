@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 ROLES = ("hub", "gateway")
 ENVIRONMENTS = ("demo", "production")
 TASK_BACKENDS = ("db", "rq", "immediate")
+TRANSLATION_ENGINES = ("none", "http", "argos")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _DEMO_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -47,6 +48,9 @@ class NodeConfig:
     debug: bool
     tasks_backend: str
     redis_url: str | None
+    translation_engine: str = "none"
+    translation_url: str | None = None
+    translation_api_key: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -153,6 +157,12 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
     if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError("HUIZHEN_REDIS_URL", f"must be a redis:// URL (got {redis_url!r})")
 
+    translation_engine = _choice(env, "HUIZHEN_TRANSLATION_ENGINE", TRANSLATION_ENGINES, "none")
+    translation_url = None
+    if translation_engine == "http":
+        translation_url = _url(env, "HUIZHEN_TRANSLATION_URL", "")
+    translation_api_key = env.get("HUIZHEN_TRANSLATION_API_KEY", "").strip() or None
+
     debug = _flag(env, "HUIZHEN_DEBUG", False)
     if debug and environment == "production":
         raise ConfigError("HUIZHEN_DEBUG", "must be off in production")
@@ -174,4 +184,7 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
         debug=debug,
         tasks_backend=tasks_backend,
         redis_url=redis_url,
+        translation_engine=translation_engine,
+        translation_url=translation_url,
+        translation_api_key=translation_api_key,
     )

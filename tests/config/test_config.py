@@ -70,3 +70,8 @@ def test_cli_prints_one_line_and_exits_2_on_a_configuration_mistake(tmp_path: Pa
     assert proc.returncode == 2
     assert "HUIZHEN_ROLE" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_http_translation_engine_needs_a_service_url(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="HUIZHEN_TRANSLATION_URL"):
+        load({"HUIZHEN_ROLE": "hub", "HUIZHEN_DATA_DIR": str(tmp_path), "HUIZHEN_TRANSLATION_ENGINE": "http"})

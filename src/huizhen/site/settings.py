@@ -23,6 +23,12 @@ HUIZHEN_DATA_DIR = NODE.data_dir
 HUIZHEN_BLOB_DIR = NODE.blob_dir
 HUIZHEN_PUBLIC_URL = NODE.public_url
 HUIZHEN_NODE_NAME = NODE.node_name
+# Read by huizhen.translate.configured_engine(); "none" sends texts to the human queue.
+HUIZHEN_TRANSLATION = {
+    "HUIZHEN_TRANSLATION_ENGINE": NODE.translation_engine,
+    "HUIZHEN_TRANSLATION_URL": NODE.translation_url or "",
+    "HUIZHEN_TRANSLATION_API_KEY": NODE.translation_api_key or "",
+}
 
 SECRET_KEY = NODE.secret_key
 DEBUG = NODE.debug
