@@ -36,6 +36,7 @@ class Role(models.TextChoices):
     PROGRAM_DIRECTOR = "program_director", _("Program director")
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
     ADMIN = "admin", _("Administrator")
+    TRANSLATOR = "translator", _("Medical translator")
 
 
 class User(AbstractUser):
