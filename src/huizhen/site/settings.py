@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "huizhen.apps.nodes",
     "huizhen.apps.portal",
     "huizhen.apps.policy",
+    "huizhen.apps.translation",
 ]
 if NODE.tasks_backend == "rq":
     INSTALLED_APPS.append("django_rq")

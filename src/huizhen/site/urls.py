@@ -14,6 +14,7 @@ urlpatterns = [
     path("nodes/", include("huizhen.apps.nodes.urls")),
     path("audit/", include("huizhen.apps.audit.urls")),
     path("policy/", include("huizhen.apps.policy.urls")),
+    path("translations/", include("huizhen.apps.translation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

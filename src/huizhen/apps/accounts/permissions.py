@@ -54,6 +54,46 @@ def can_try_policy(user: Any) -> bool:
     return is_admin(user) or Role.PRIVACY_OFFICER in _roles(user)
 
 
+#: Roles whose holders may sign off a translation as clinically right: the clinicians of
+#: a consult and the program director. A translator is not one of them, so a translation
+#: is never approved by the kind of person who produced it.
+TRANSLATION_VERIFIER_ROLES = frozenset({Role.REFERRING_PHYSICIAN, Role.CONSULTING_SPECIALIST, Role.PROGRAM_DIRECTOR})
+
+#: Roles that ask for a text to be translated and follow its progress.
+TRANSLATION_REQUESTER_ROLES = frozenset(
+    {Role.REFERRING_PHYSICIAN, Role.CASE_COORDINATOR, Role.CONSULTING_SPECIALIST, Role.PROGRAM_DIRECTOR}
+)
+
+
+def can_view_translations(user: Any) -> bool:
+    """The translation queue and its tasks: translators, verifiers and those who request translations."""
+    roles = _roles(user)
+    return is_admin(user) or bool(roles & (TRANSLATION_REQUESTER_ROLES | {Role.TRANSLATOR}))
+
+
+def can_request_translation(user: Any) -> bool:
+    return bool(_roles(user) & TRANSLATION_REQUESTER_ROLES)
+
+
+def can_translate(user: Any, task: Any = None) -> bool:
+    """Translators edit; a task someone else has claimed is theirs until it is verified."""
+    if Role.TRANSLATOR not in _roles(user):
+        return False
+    if task is None:
+        return True
+    return task.translator_id is None or task.translator_id == user.pk
+
+
+def can_verify_translation(user: Any, task: Any = None) -> bool:
+    """A clinician or program director approves, and never the person who translated (four eyes).
+
+    Administrators are not verifiers: approving a translation is a clinical judgement.
+    """
+    if not _roles(user) & TRANSLATION_VERIFIER_ROLES:
+        return False
+    return task is None or task.translator_id != user.pk
+
+
 def deny(*, user: Any, action: str, target: str = "", request: Any = None) -> PermissionDenied:
     """Record a permission denial in the audit log and return the exception to raise."""
     from huizhen.apps.audit.services import record_event

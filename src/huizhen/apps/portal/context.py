@@ -27,4 +27,5 @@ def node(request: HttpRequest) -> dict[str, Any]:
         "nav_audit": verified and permissions.can_view_audit_log(user),
         "nav_users": verified and permissions.can_manage_users(user),
         "nav_policy": verified and permissions.can_view_policy(user),
+        "nav_translations": verified and permissions.can_view_translations(user),
     }

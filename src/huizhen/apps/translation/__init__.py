@@ -1,0 +1,1 @@
+"""Translation tasks: machine drafts, translators' edits and clinicians' verification, with provenance."""
