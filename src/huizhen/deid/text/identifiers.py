@@ -1,0 +1,120 @@
+"""Numbers and handles that identify a person: ID cards, passports, phones, record numbers, e-mail, URLs, WeChat and QQ.
+
+PRC resident identity numbers follow GB 11643-1999: six digits of region, eight of birth date,
+three of sequence and a check character computed with ISO 7064 MOD 11-2 (``X`` for 10); the
+15-digit numbers issued before 1999 carry a six-digit birth date and no check. A number that
+fails the checksum is not taken as an ID card on its own, but is still caught after a cue
+(身份证, ID No.) or as a record number. Phones: PRC mobiles (1[3-9] and nine digits, with
++86 and spaces or dashes), landlines with a 0-led area code, US numbers (NANP). Record
+numbers (住院号, 病案号, 门诊号, 床号, 医保卡号, MRN …) have no fixed form: the cue in front of
+them is what marks them, so the detector reads "cue, separator, token with a digit".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK = "10X98765432"
+
+
+def resident_id_is_valid(number: str) -> bool:
+    """Whether ``number`` is a well-formed PRC resident ID (18 with checksum, or 15 digits)."""
+    number = number.upper()
+    if len(number) == 18 and number[:17].isdigit():
+        total = sum(int(digit) * weight for digit, weight in zip(number[:17], _WEIGHTS, strict=True))
+        if _CHECK[total % 11] != number[17]:
+            return False
+        birth = number[6:14]
+    elif len(number) == 15 and number.isdigit():
+        birth = "19" + number[6:12]
+    else:
+        return False
+    if number[0] == "0" or number[:2] in ("10", "20", "30", "40", "60", "70", "80", "90"):
+        return False  # no province code starts with these
+    try:
+        born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
+    except ValueError:
+        return False
+    return 1890 <= born.year <= 2100
+
+
+# (kind, pattern, group holding the PHI or 0 for the whole match, priority)
+Finding = tuple[int, int, str, int]
+
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_ID_CUE = re.compile(
+    r"(?:身份证(?:号码|号)?|公民身份号码|证件号(?:码)?|护照(?:号码|号)?|通行证(?:号码|号)?|"
+    r"(?:ID|I\.D\.|Identity|Passport|National\s+ID|Resident\s+ID|SSN|Social\s+Security)\s*(?:card\s*)?"
+    r"(?:No\.?|Number|#)?)"
+    r"\s*(?:[:：#]|是|为|is)?\s*"
+    r"(?P<v>[A-Za-z]{0,2}\d[\dA-Za-z\-]{4,20})(?![\dA-Za-z])",
+    re.IGNORECASE,
+)
+# PRC ordinary passports: E + 8 digits or E + letter + 7 digits; older G + 8; D/S/P for service.
+_PASSPORT = re.compile(r"(?<![0-9A-Za-z])((?:E[A-HJ-NP-Z0-9]|G|D|S|P)\d{7,8})(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![\d+])((?:\+?86[\s\-]?|0086[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2})(?!\d)")
+_LANDLINE = re.compile(
+    r"(?<![\d+])((?:\+?86[\s\-]?)?(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[\s\-])\s?[2-9]\d{6,7}(?:-\d{1,5})?)(?!\d)"
+)
+_US_PHONE = re.compile(
+    r"(?<![\d+])((?:\+?1[\s\-.]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s\-.])[2-9]\d{2}[\s\-.]\d{4})(?!\d)"
+    r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?"
+)
+_PHONE_CUE = re.compile(
+    r"(?:电话|手机|联系方式|联系电话|座机|传真|Tel|Phone|Mobile|Cell|Fax|Telephone|Contact)"
+    r"(?:号码|号)?\s*(?:No\.?|number)?\s*[:：]?\s*(?P<v>\+?[\d][\d\s\-()]{5,18}\d)",
+    re.IGNORECASE,
+)
+_RECORD_CUE = re.compile(
+    r"(?:住院号|病案号|病历号|门诊号|急诊号|床号|医保卡号|医保号|社保卡号|社保号|医疗保险号|就诊卡号|就诊号|"
+    r"登记号|病理号|检查号|影像号|放射号|标本号|流水号|会诊号|ID号|患者ID|病人ID|"
+    r"MRN|Medical\s+Record\s+(?:No\.?|Number|#)|Record\s+(?:No\.?|Number|#)|Hospital\s+(?:No\.?|Number|#)|"
+    r"Admission\s+(?:No\.?|Number|#)|Inpatient\s+(?:No\.?|Number|#)|Outpatient\s+(?:No\.?|Number|#)|"
+    r"Bed\s+(?:No\.?|Number|#)|Insurance\s+(?:ID|No\.?|Number|#)|Member\s+ID|Policy\s+(?:No\.?|Number|#)|"
+    r"Accession\s+(?:No\.?|Number|#)|Pathology\s+(?:No\.?|Number|#)|Specimen\s+(?:No\.?|Number|#)|"
+    r"Case\s+(?:No\.?|Number|#)|Patient\s+ID|Encounter\s+(?:No\.?|Number|#|ID)|Account\s+(?:No\.?|Number|#)|"
+    r"Health\s+Plan\s+(?:ID|No\.?|Number))"
+    r"\s*(?:[:：#]|是|为|is)?\s*(?P<v>[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])",
+    re.IGNORECASE,
+)
+_BED = re.compile(r"(?<![\dA-Za-z])(\d{1,3}\s*床)(?!位)")
+_EMAIL = re.compile(r"(?<![\w.+\-])([A-Za-z0-9][\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
+_URL = re.compile(
+    r"((?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef<>\"'，。；）]+"
+    r"|(?<![\w@.\-])(?:[A-Za-z0-9\-]+\.)+(?:com|cn|net|org|edu|gov|io|info|me|cc|hk|tw|us)(?:/[^\s，。；）]*)?(?![\w@]))"
+)
+_WECHAT = re.compile(
+    r"(?:微信(?:号)?|WeChat(?:\s*ID)?|wx|WX)\s*(?:[:：]|是|为|is)?\s*(?P<v>[A-Za-z][\w\-]{5,19}|1[3-9]\d{9})(?![\w])"
+)
+_QQ = re.compile(r"(?:QQ|qq|Q\s*Q)\s*(?:号码|号)?\s*(?:[:：]|是|为|is)?\s*(?P<v>[1-9]\d{4,11})(?!\d)")
+
+
+def find_identifiers(text: str) -> Iterator[Finding]:
+    """(start, end, kind, priority) of every identifier; overlaps are resolved by the caller."""
+    for match in _RESIDENT_ID.finditer(text):
+        if resident_id_is_valid(match.group(1)):
+            yield match.start(1), match.end(1), "ID_NUMBER", 90
+    for match in _ID_CUE.finditer(text):
+        yield match.start("v"), match.end("v"), "ID_NUMBER", 80
+    for match in _PASSPORT.finditer(text):
+        yield match.start(1), match.end(1), "ID_NUMBER", 60
+    for pattern in (_MOBILE, _LANDLINE, _US_PHONE):
+        for match in pattern.finditer(text):
+            yield match.start(1), match.end(1), "PHONE", 70
+    for match in _PHONE_CUE.finditer(text):
+        yield match.start("v"), match.end("v"), "PHONE", 65
+    for match in _RECORD_CUE.finditer(text):
+        yield match.start("v"), match.end("v"), "RECORD_NUMBER", 75
+    for match in _BED.finditer(text):
+        yield match.start(1), match.end(1), "RECORD_NUMBER", 40
+    for match in _EMAIL.finditer(text):
+        yield match.start(1), match.end(1), "EMAIL", 95
+    for match in _URL.finditer(text):
+        yield match.start(1), match.end(1), "URL", 85
+    for match in _WECHAT.finditer(text):
+        yield match.start("v"), match.end("v"), "SOCIAL_ID", 88
+    for match in _QQ.finditer(text):
+        yield match.start("v"), match.end("v"), "SOCIAL_ID", 88

@@ -1,0 +1,56 @@
+"""Hospital and department names, which the policy keeps or generalizes (``[医院]`` / ``[HOSPITAL]``).
+
+Chinese hospital names end in a facility word (医院, 卫生院, 保健院, 医学中心, 诊所 …) and begin
+after a word that cannot be part of a name (在, 于, 至, 到, 从, 经, 转, 入, 就诊于 …) or at
+punctuation; English ones are capitalised words ending in Hospital, Medical Center, Cancer
+Center, Clinic, Infirmary, or "University of X Medical Center". Departments (血液科, 肿瘤内科,
+Department of Hematology) are generalized with them, as ``[科室]`` / ``[DEPARTMENT]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from huizhen.deid.text.language import HAN
+
+Finding = tuple[int, int, str, int]
+
+# Characters that end the words before a hospital name: "患者于北京协和医院" starts at 北.
+_BEFORE = "在于至到从经转入来去往赴由及和与、，。；：:（(的为系是就诊住收治送检外请患者病人其该我本此"
+# Characters never inside a hospital name (协和 and 人民 are, so 和 and 人 may be).
+_INSIDE_NOT = "在于至到从经转赴往去来及与、，。；：:的为是诊收送请患者"
+_FACILITY = (
+    r"(?:附属医院|中心医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|医学中心|肿瘤中心|诊所|"
+    r"社区卫生服务中心|卫生服务中心|血液病研究所|研究所)"
+)
+_ZH_HOSPITAL = re.compile(
+    rf"[^\W\d_A-Za-z{_BEFORE}](?:(?![{_INSIDE_NOT}])[{HAN}\d（）()]){{1,20}}?{_FACILITY}(?:[{HAN}]{{1,8}}?院区)?"
+)
+_ZH_HOSPITAL_START = re.compile(rf"[{_BEFORE}]")
+_ZH_DEPARTMENT = re.compile(
+    rf"(?<![{HAN}])(?:[{HAN}]{{1,8}}?(?:内科|外科|血液科|肿瘤科|病理科|放射科|检验科|影像科|[{HAN}]科)|[{HAN}]{{2,6}}病区)"
+)
+_EN_HOSPITAL = re.compile(
+    r"(?<![A-Za-z])(?:(?:The\s+)?(?:[A-Z][A-Za-z'’.\-]+\s+(?:of\s+|and\s+|&\s+)?){1,6}"
+    r"(?:Hospital|Medical\s+Center|Medical\s+Centre|Cancer\s+(?:Center|Centre|Hospital|Institute)|Clinic|Infirmary|"
+    r"Health\s+System|Medical\s+College)"
+    r"|University\s+of\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+Medical\s+Center)(?![A-Za-z])"
+)
+_EN_DEPARTMENT = re.compile(r"(?<![A-Za-z])Department\s+of\s+[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){0,3}(?![A-Za-z])")
+
+
+def find_organizations(text: str) -> Iterator[Finding]:
+    """(start, end, "ORGANIZATION", priority) of every hospital and department name."""
+    for match in _ZH_HOSPITAL.finditer(text):
+        yield match.start(), match.end(), "ORGANIZATION", 35
+    for match in _EN_HOSPITAL.finditer(text):
+        yield match.start(), match.end(), "ORGANIZATION", 35
+    for pattern in (_ZH_DEPARTMENT, _EN_DEPARTMENT):
+        for match in pattern.finditer(text):
+            yield match.start(), match.end(), "ORGANIZATION", 20
+
+
+def is_department(surface: str) -> bool:
+    """Whether an organization span is a department rather than a hospital."""
+    return surface.startswith("Department") or surface.endswith(("科", "病区"))
