@@ -21,6 +21,7 @@ STANDALONE_COMMANDS: dict[str, str] = {
     "demo": "huizhen.demo:main",
     "deid": "huizhen.deid.cli:main",
     "policy": "huizhen.policy.cli:main",
+    "translate": "huizhen.translate.cli:main",
 }
 
 
