@@ -9,4 +9,4 @@ from django.utils.translation import gettext_lazy as _
 class TranslationConfig(AppConfig):
     name = "huizhen.apps.translation"
     label = "translation"
-    verbose_name = _("Translation")
+    verbose_name = _("Translations")
