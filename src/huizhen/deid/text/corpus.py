@@ -1282,7 +1282,8 @@ def generate_note(split: str, index: int) -> Note:
     lines = [str(_pick(rng, alternatives)) for alternatives in template]
     extra = _ZH_EN_LINES if style == "zh+en" else _EN_ZH_LINES if style == "en+zh" else ()
     for line in extra:
-        if rng.random() < 0.6:
+        # An English note with Chinese PHI always carries the Chinese address, so it is mixed.
+        if rng.random() < 0.6 or line.startswith("Home address"):
             lines.insert(rng.randint(2, len(lines) - 1), line)
     first = True
     for line in lines:
