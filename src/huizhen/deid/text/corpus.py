@@ -1245,6 +1245,37 @@ def _render_line(ctx: NoteContext, line: str, builder: NoteBuilder) -> None:
     builder.add([(line[pos:], "")])
 
 
+# Narrative lines inserted into every note: the hard negatives of real notes (relative times,
+# fractions that look like dates, scores, staging systems named after people and places).
+_NARRATIVE_ZH = (
+    "化疗后第3天出现发热，体温最高38.6℃，予头孢哌酮舒巴坦抗感染。",
+    "第2周期后出现3/4级中性粒细胞减少，予G-CSF支持。",
+    "按[[Hans]]模型为生发中心型，[[Lugano]]分期IV期，IPI评分3分。",
+    "身高170 cm，体重65 kg，体表面积1.75 m²，ECOG评分1分。",
+    "3个月后复查PET-CT，[[Deauville]]评分2分，达完全缓解。",
+    "骨髓流式CD4/CD8比值1.2，未见异常T细胞。",
+    "FISH示del(17p)阴性，1q21扩增阳性；[[Durie-Salmon]]分期IIIA期。",
+    "慢性淋巴细胞白血病[[Rai]]分期II期、[[Binet]]分期B期。",
+    "每21天为1个周期，D1–5口服{drug}，共6个周期。",
+    "{word}，余查体未见明显异常。",
+    "[[Kaplan-Meier]]分析提示中位无进展生存期约18个月。",
+    "患者于化疗间歇期在家休养，家属陪护。",
+)
+_NARRATIVE_EN = (
+    "On day +14 {he} developed fever to 38.6 C and was treated with cefepime.",
+    "After cycle 2 {he} had grade 3/4 neutropenia requiring G-CSF.",
+    "By the [[Hans]] algorithm this is germinal centre type; [[Lugano]] stage IV, IPI 3.",
+    "Height 170 cm, weight 65 kg, BSA 1.75 m2, ECOG 1. BP 130/80, HR 88.",
+    "Interim PET after 3 cycles: [[Deauville]] score 2, complete metabolic response per [[Cheson]] criteria.",
+    "Peripheral blood CD4/CD8 ratio 1.2; no aberrant T cells.",
+    "FISH: del(17p) negative, 1q21 gain; [[Durie-Salmon]] stage IIIA.",
+    "CLL, [[Rai]] stage II, [[Binet]] stage B, with 2 of 3 risk factors.",
+    "Cycles every 21 days, {drug} on days 1-5, six cycles planned, then review in 3 months.",
+    "Two weeks later {he} was back to baseline; pain 2/10.",
+    "[[Kaplan-Meier]] estimates give a median progression-free survival of about 18 months.",
+    "[[Cotswolds]]-modified [[Ann Arbor]] staging was used; bulky disease (>10 cm) absent.",
+)
+
 # Mixed Chinese notes name their drugs and regimens in English inside Chinese sentences.
 _ZH_EN_LINES = (
     "靶向治疗：{drug} 560 mg qd，联合{drug}。",
@@ -1280,6 +1311,9 @@ def generate_note(split: str, index: int) -> Note:
     template = _TEMPLATES[(note_type, ctx.zh_text)]
     builder = NoteBuilder()
     lines = [str(_pick(rng, alternatives)) for alternatives in template]
+    narrative = _NARRATIVE_ZH if ctx.zh_text else _NARRATIVE_EN
+    for line in rng.sample(narrative, rng.randint(2, 4)):
+        lines.insert(rng.randint(4, len(lines) - 2), line)
     extra = _ZH_EN_LINES if style == "zh+en" else _EN_ZH_LINES if style == "en+zh" else ()
     for line in extra:
         # An English note with Chinese PHI always carries the Chinese address, so it is mixed.
