@@ -40,6 +40,7 @@ lint: install
 # Benchmarks compare against peer tools (dicognito, deid, …) installed from the bench group.
 bench: install
 	$(RUN) python benchmarks/deid_dicom.py
+	$(RUN) python benchmarks/deid_text.py
 
 clean:
 	rm -rf .venv $(BOOT) var
