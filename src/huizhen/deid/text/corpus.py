@@ -1167,8 +1167,7 @@ _DISCHARGE_EN: Template = (
     ),
     ("Labs: {lab}. Bone marrow biopsy on {date} was negative.", "Admission labs: {lab}."),
     (
-        "Hospital course: {He} received {regimen} (rituximab, cyclophosphamide, doxorubicin, vincristine, "
-        "prednisone) starting {idx} without complications.",
+        "Hospital course: {He} received {regimen} starting {idx} without complications.",
         "Hospital course: started {drug} on {idx}; developed febrile neutropenia treated with cefepime.",
     ),
     ("Discharge medications: {drug}, {drug}, acyclovir.", "Medications on discharge: {drug} and allopurinol."),
