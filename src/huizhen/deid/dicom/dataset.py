@@ -48,6 +48,7 @@ from pydicom.valuerep import VR
 
 from huizhen.deid.dicom import charset, identifiers
 from huizhen.deid.dicom.dates import patient_key, shift_date, shift_datetime
+from huizhen.deid.dicom.descriptors import DescriptorCleaner, fit_to_vr
 from huizhen.deid.dicom.profile import Options, action_for
 from huizhen.deid.dicom.table import MASKED_ROWS, ROWS, ProfileRow
 from huizhen.deid.dicom.uids import remap_uid
@@ -281,6 +282,15 @@ class _Walker:
         self.context = context
         self.options = context.options
         self.shift_days = shift_days
+        self.cleaner = self.options.text_cleaner
+        if isinstance(self.cleaner, DescriptorCleaner):
+            # The text scrubber moves dates in free text with the patient's shift, or tags them.
+            self.cleaner = self.cleaner.for_patient(
+                date_shift_days=shift_days,
+                shift_dates=self.options.retain_longitudinal_modified_dates
+                or self.options.retain_longitudinal_full_dates,
+                keep_organizations=self.options.retain_institution_identity,
+            )
 
     def walk(self, ds: Dataset, *, top_level: bool = False) -> None:
         private_kept: set[tuple[int, int]] = set()
@@ -320,9 +330,9 @@ class _Walker:
 
     def _descriptor(self, element: DataElement) -> None:
         """Clean a descriptor (Clean Descriptors option), or replace it by a dummy."""
-        cleaner = self.options.text_cleaner
+        cleaner = self.cleaner
         if self.options.clean_descriptors and cleaner is not None and element.value:
-            element.value = _map_text(element.value, cleaner)
+            element.value = _map_text(element.value, cleaner, element.VR)
             if _text_of(element).strip():
                 return
         _dummy(element)
@@ -403,8 +413,8 @@ class _Walker:
             self._shift(ds, element)
         elif vr == VR.SQ:
             self._recurse_if_sequence(element)
-        elif vr in _TEXT_VRS and vr != VR.PN and self.options.text_cleaner is not None:
-            element.value = _map_text(element.value, self.options.text_cleaner)
+        elif vr in _TEXT_VRS and vr != VR.PN and self.cleaner is not None:
+            element.value = _map_text(element.value, self.cleaner, vr)
         else:
             # Nothing can clean it (no text cleaner yet, overlay bitmaps, PN): fall back to the Basic Profile.
             self._act(ds, element, row.basic)
@@ -439,8 +449,8 @@ class _Walker:
         elif vr == VR.PN:
             _empty(element)
         elif vr in _FREE_TEXT_VRS:
-            if self.options.text_cleaner is not None:
-                element.value = _map_text(element.value, self.options.text_cleaner)
+            if self.cleaner is not None:
+                element.value = _map_text(element.value, self.cleaner, vr)
             else:
                 _empty(element)
             if element.tag in NEVER_EMPTY and not _text_of(element).strip():
@@ -486,12 +496,13 @@ def _text_of(element: DataElement) -> str:
     return str(value)
 
 
-def _map_text(value: object, cleaner: Callable[[str], str]) -> object:
+def _map_text(value: object, cleaner: Callable[[str], str], vr: str) -> object:
+    """Each value through the cleaner, cut to the VR's maximum length (tags may lengthen it)."""
     if value is None:
         return value
     if isinstance(value, MultiValue | list):
-        return [cleaner(str(v)) for v in value]
-    return cleaner(str(value))
+        return [fit_to_vr(cleaner(str(v)), vr) for v in value]
+    return fit_to_vr(cleaner(str(value)), vr)
 
 
 def _empty(element: DataElement) -> None:

@@ -20,11 +20,12 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from huizhen.deid.dicom.dataset import DeidContext
+from huizhen.deid.dicom.descriptors import DescriptorCleaner
 from huizhen.deid.dicom.profile import Options
 from huizhen.deid.dicom.rewriter import (
     Deidentifier,
@@ -144,6 +145,9 @@ def deidentify_paths(
     out_dir = out_dir.resolve()
     quarantine_dir = quarantine_dir.resolve() if quarantine_dir is not None else None
     options = options if options is not None else Options()
+    if options.clean_descriptors and options.text_cleaner is None:
+        # Clean Descriptors cleans with the clinical text scrubber (issue 6) rather than removing.
+        options = replace(options, text_cleaner=DescriptorCleaner())
     excluded = [p for p in (out_dir, quarantine_dir) if p is not None]
     files = [_Input(index, path, source) for index, (path, source) in enumerate(walk_inputs(inputs, exclude=excluded))]
     report = Report(workers=max(1, workers), method=options.method_codes())

@@ -6,7 +6,9 @@ the pathology report carries one tag across both, whether written in characters 
 pinyin (Zhang San / San Zhang). Dates are shifted by the case's ``date_shift_days`` (the
 patient's pseudonymous shift, the same one the DICOM vault applies), so intervals between
 events survive. ``keep_organizations`` is the policy's choice for hospital and department
-names: kept as written, or generalized to ``[医院]`` / ``[HOSPITAL]``.
+names: kept as written, or generalized to ``[医院]`` / ``[HOSPITAL]``. Where dates may not
+be kept even shifted (a DICOM profile without the modified-dates option), ``shift_dates=False``
+tags them (``[日期-1]`` / ``[DATE-1]``) instead.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 class ScrubContext:
     """Tags and date shift shared by every text of one case (one patient)."""
 
-    def __init__(self, *, date_shift_days: int = 0, keep_organizations: bool = True) -> None:
+    def __init__(self, *, date_shift_days: int = 0, keep_organizations: bool = True, shift_dates: bool = True) -> None:
         self.date_shift_days = date_shift_days
         self.keep_organizations = keep_organizations
+        self.shift_dates = shift_dates
         self._tags: dict[tuple[str, str], int] = {}
         self._counts: dict[str, int] = {}
 

@@ -7,7 +7,8 @@ fails the checksum is not taken as an ID card on its own, but is still caught af
 (身份证, ID No.) or as a record number. Phones: PRC mobiles (1[3-9] and nine digits, with
 +86 and spaces or dashes), landlines with a 0-led area code, US numbers (NANP). Record
 numbers (住院号, 病案号, 门诊号, 床号, 医保卡号, MRN …) have no fixed form: the cue in front of
-them is what marks them, so the detector reads "cue, separator, token with a digit".
+them is what marks them, so the detector reads "cue, separator, token with a digit"; without
+a cue, a letter prefix with five or more digits or a run of eight digits is one too.
 """
 
 from __future__ import annotations
@@ -80,6 +81,10 @@ _RECORD_CUE = re.compile(
     r"\s*(?:[:：#]|是|为|is)?\s*(?P<v>[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])",
     re.IGNORECASE,
 )
+# Without a cue: a short letter prefix and five or more digits (ZY26815163, MRN-like), or eight
+# digits and more. Clinical prose has no such numbers besides identifiers and dates, and
+# dates and phones outrank this.
+_BARE_NUMBER = re.compile(r"(?<![\w.\-/])([A-Z]{1,4}-?\d{5,}[A-Z]?|\d{8,})(?![\w\-/]|\.\d)")
 _BED = re.compile(r"(?<![\dA-Za-z])(\d{1,3}\s*床)(?!位)")
 _EMAIL = re.compile(r"(?<![\w.+\-])([A-Za-z0-9][\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
 _URL = re.compile(
@@ -108,6 +113,8 @@ def find_identifiers(text: str) -> Iterator[Finding]:
         yield match.start("v"), match.end("v"), "PHONE", 65
     for match in _RECORD_CUE.finditer(text):
         yield match.start("v"), match.end("v"), "RECORD_NUMBER", 75
+    for match in _BARE_NUMBER.finditer(text):
+        yield match.start(1), match.end(1), "RECORD_NUMBER", 30
     for match in _BED.finditer(text):
         yield match.start(1), match.end(1), "RECORD_NUMBER", 40
     for match in _EMAIL.finditer(text):

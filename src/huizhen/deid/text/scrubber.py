@@ -60,7 +60,7 @@ def scrub(text: str, *, lang: str = "auto", context: ScrubContext | None = None)
 
 def _replacement(kind: str, surface: str, lang: str, context: ScrubContext) -> str:
     index = 0 if lang == "zh" else 1
-    if kind == "DATE":
+    if kind == "DATE" and context.shift_dates:
         return shift_date(surface, context.date_shift_days)
     if kind == "AGE":
         return AGE_OVER_89[index]
