@@ -183,3 +183,21 @@ def test_a_translation_round_trips_through_a_dict() -> None:
 
     assert result is not None
     assert Translation.from_dict(result.to_dict()) == result
+
+
+def test_deidentification_tags_come_out_in_the_target_languages_form() -> None:
+    engine = PhrasebookEngine()
+    result = translate("患者诊断为[姓名-1]，[医院]。", source="zh", target="en", engine=engine)
+
+    assert result is not None
+    assert engine.calls == ["患者诊断为[T1]，[T2]。"]
+    assert result.text == "The patient was diagnosed with [NAME-1]，[HOSPITAL]."
+    assert result.glossary_terms == ()
+
+
+def test_a_text_of_tags_and_terms_only_needs_no_engine() -> None:
+    result = translate("[NAME-1]: mantle cell lymphoma, [DEPARTMENT]", source="en", target="zh", engine=None)
+
+    assert result is not None
+    assert result.text == "[姓名-1]: 套细胞淋巴瘤, [科室]"
+    assert result.provenance.method == "glossary"

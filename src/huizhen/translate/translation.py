@@ -1,8 +1,9 @@
 """Glossary-protected translation with provenance: what produced every translated text.
 
-:func:`translate` finds the glossary terms in the source (:meth:`Glossary.terms_in`),
+:func:`translate` finds the glossary terms in the source (:meth:`Glossary.terms_in`) and
+the de-identification tags of :mod:`huizhen.deid.text` (``[姓名-1]``, ``[HOSPITAL]``),
 replaces each with a numbered placeholder (``[T1]``), sends the rest to the engine and
-puts the glossary's preferred target term back in place of each placeholder, so a
+puts the glossary's preferred target term (or the tag's target-language form) back, so a
 diagnosis, drug or marker is rendered the same way in every document whatever the engine
 makes of the sentence around it. A text made only of glossary terms, numbers and
 punctuation needs no engine (method ``glossary``); with no engine configured the result
@@ -21,8 +22,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from huizhen.deid.text.context import DEPARTMENT, HOSPITAL, TAG_LABELS
 from huizhen.translate.engines import TranslationEngine, language_code
-from huizhen.translate.glossary import Glossary, GlossaryHit, load_glossary
+from huizhen.translate.glossary import Glossary, load_glossary
 
 METHODS: Final = ("coded", "glossary", "machine", "human")
 PLACEHOLDER: Final = "[T{number}]"
@@ -31,6 +33,19 @@ PLACEHOLDER_PATTERN: Final = re.compile(r"[\[［【]\s*[Tt]\s*(\d+)\s*[\]］】]
 # Chinese punctuation in an English text made only of glossary terms ("CD20（+），CD3（-）").
 _ZH_TO_EN_PUNCTUATION: Final = {"、": ", ", "，": ", ", "。": ". ", "；": "; ", "：": ": ", "（": " (", "）": ")"}
 _SENTENCE_START: Final = re.compile(r"(^|[.!?:\n]\s*)$")
+# De-identification tags ([姓名-1], [NAME-1], [医院]) are protected like glossary terms and come
+# out in the target language's form, so "[姓名-1]" is "[NAME-1]" in English and no engine
+# turns a tag into a name-like word.
+_TAG_FORMS: Final = {label: kind for kind, (zh, en) in TAG_LABELS.items() for label in (zh, en)}
+_TAG_TARGET: Final = {kind: {"zh": zh, "en": en} for kind, (zh, en) in TAG_LABELS.items()}
+_ORGANIZATION_TAGS: Final = {form: pair for pair in (HOSPITAL, DEPARTMENT) for form in pair}
+_PHI_TAG: Final = re.compile(
+    r"\[("
+    + "|".join(re.escape(label) for label in sorted(_TAG_FORMS, key=len, reverse=True))
+    + r")-(\d+)\]"
+    + "|"
+    + "|".join(re.escape(tag) for tag in _ORGANIZATION_TAGS)
+)
 
 
 @dataclass(frozen=True)
@@ -160,10 +175,10 @@ def translate(
     terms = glossary if glossary is not None else load_glossary()
     if src == dst:
         raise ValueError(f"source and target are both {src!r}")
-    hits = terms.terms_in(text, lang=src)
-    protected, used = _protect(text, hits)
-    targets = {number: hit.target(dst) for number, hit in enumerate(hits, 1)}
-    glossary_terms = tuple(dict.fromkeys(targets[number] for number in used))
+    spans = _protected_spans(text, terms, src, dst)
+    protected, used = _protect(text, spans)
+    targets = {number: rendering for number, (_, _, rendering, _) in enumerate(spans, 1)}
+    glossary_terms = tuple(dict.fromkeys(rendering for _, _, rendering, is_term in spans if is_term))
     if not any(_is_letter(char) for char in PLACEHOLDER_PATTERN.sub("", protected)):
         rendered = _restore(protected, targets, dst)
         if src == "zh" and dst == "en":
@@ -173,7 +188,7 @@ def translate(
     if engine is None:
         return None
     machine = engine.translate(protected, source=src, target=dst)
-    if hits and sorted({int(n) for n in PLACEHOLDER_PATTERN.findall(machine)}) != sorted(set(used)):
+    if spans and sorted({int(n) for n in PLACEHOLDER_PATTERN.findall(machine)}) != sorted(set(used)):
         # The engine lost or invented a placeholder: a term would vanish from the text.
         # Translate the plain text instead, without glossary guarantees.
         machine, glossary_terms = engine.translate(text, source=src, target=dst), ()
@@ -187,15 +202,38 @@ def _is_letter(char: str) -> bool:
     return unicodedata.category(char).startswith("L")
 
 
-def _protect(text: str, hits: list[GlossaryHit]) -> tuple[str, list[int]]:
+def _tag_in(tag: re.Match[str], lang: str) -> str:
+    if tag.group(1) is None:
+        zh, en = _ORGANIZATION_TAGS[tag.group(0)]
+        return zh if lang == "zh" else en
+    return f"[{_TAG_TARGET[_TAG_FORMS[tag.group(1)]][lang]}-{tag.group(2)}]"
+
+
+# A span to protect: start, end, its rendering in the target language, whether it is a glossary term.
+_Span = tuple[int, int, str, bool]
+
+
+def _protected_spans(text: str, glossary: Glossary, src: str, dst: str) -> list[_Span]:
+    tags: list[_Span] = [(tag.start(), tag.end(), _tag_in(tag, dst), False) for tag in _PHI_TAG.finditer(text)]
+    spans = list(tags)
+    cursor = 0
+    # Glossary terms are looked for only between tags, so a tag's letters are never a term.
+    for start, end in [*((tag[0], tag[1]) for tag in tags), (len(text), len(text))]:
+        for hit in glossary.terms_in(text[cursor:start], lang=src):
+            spans.append((cursor + hit.start, cursor + hit.end, hit.target(dst), True))
+        cursor = end
+    return sorted(spans)
+
+
+def _protect(text: str, spans: list[_Span]) -> tuple[str, list[int]]:
     pieces: list[str] = []
     used: list[int] = []
     cursor = 0
-    for number, hit in enumerate(hits, 1):
-        pieces.append(text[cursor : hit.start])
+    for number, (start, end, _, _) in enumerate(spans, 1):
+        pieces.append(text[cursor:start])
         pieces.append(PLACEHOLDER.format(number=number))
         used.append(number)
-        cursor = hit.end
+        cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces), used
 
