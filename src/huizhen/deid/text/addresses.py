@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 from huizhen.deid.text.language import HAN
+from huizhen.deid.text.lexicon import trie_pattern
 
 Finding = tuple[int, int, str, int]
 
@@ -41,7 +42,7 @@ def places() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _alt(words: tuple[str, ...]) -> str:
-    return "(?:" + "|".join(sorted(set(words), key=len, reverse=True)) + ")"
+    return trie_pattern(words)
 
 
 # Finer parts of a Chinese address, in order; each optional, at least one must follow a city.
@@ -50,12 +51,14 @@ _PARTS = (
     rf"(?:{_H}{{1,6}}?(?:自治州|地区|盟|州))?"
     rf"(?:{_H}{{1,5}}?(?:新区|区|县|旗|市))?"
     rf"(?:{_H}{{1,6}}?(?:街道|镇|乡))?"
-    rf"(?:{_H}{{1,6}}?(?:村|社区|居委会))?"
+    rf"(?:{_H}{{1,6}}?(?:村|社区|居委会)(?:{_NUM}组)?)?"
     rf"(?:[{HAN}0-9]{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|道)(?:{_NUM}段)?)?"
-    rf"(?:{_NUM}(?:号院|号|弄))?"
+    rf"(?:{_NUM}(?:号院|号楼|号|弄|巷|栋|幢|座)){{0,3}}"
     rf"(?:{_H}{{1,8}}?(?:小区|花园|公寓|大厦|新村|家园|苑|城|广场|宿舍))?"
     rf"(?:[0-9A-Za-z一二三四五六七八九十]{{1,4}}(?:号楼|栋|幢|座|期))?"
     rf"(?:{_NUM}单元)?(?:{_NUM}(?:楼|层))?(?:{_NUM}(?:室|号房|户))?"
+    # a bare room number after a building (9号楼1708)
+    rf"(?:(?<=[楼栋幢座元层])[0-9]{{2,5}}(?![0-9]))?"
 )
 _FINER = re.compile(r"(?:区|县|旗|镇|乡|村|路|街|道|巷|弄|胡同|号|楼|栋|幢|室|单元|小区|花园|公寓|大厦|社区)")
 _STREET_SUFFIX = (
@@ -91,18 +94,28 @@ def _chinese() -> tuple[re.Pattern[str], re.Pattern[str]]:
     province = f"{_alt(provinces)}(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)?"
     city = f"{_alt(cities)}(?:市|地区|自治州|州)?"
     anchored = re.compile(f"(?:{province})?(?:{city})?{_PARTS}")
+    cue_words = (
+        "住址 地址 家住 现住 住在 居住于 居住在 居住地 户籍地 户籍地址 户籍 家庭住址 家庭地址 联系地址 "
+        "通讯地址 通信地址 现住址 现居住地 常住地址 Address address ADDRESS"
+    )
     cue = re.compile(
-        r"(?:住址|地址|家住|现住|住在|居住于|居住在|居住地|户籍地|户籍|家庭住址|联系地址|通讯地址|通信地址|现住址|Address)"
-        rf"\s*(?:[:：]|为|是|于|在)?\s*(?P<v>[{HAN}0-9０-９A-Za-z\-#]{{2,60}})"
+        trie_pattern(cue_words.split())
+        + r"[ \t]*(?:[(（][^)）\n]{0,40}[)）])?[ \t]*(?:[:：]|为|是|于|在)?[ \t]*"
+        + rf"(?P<v>[{HAN}0-9０-９A-Za-z\-#]{{2,60}})"
     )
     return anchored, cue
+
+
+@cache
+def _anchor() -> re.Pattern[str]:
+    provinces, cities = places()
+    return re.compile(trie_pattern(provinces + cities))
 
 
 def find_addresses(text: str) -> Iterator[Finding]:
     """(start, end, "ADDRESS", priority) of every address found in ``text``."""
     anchored, cue = _chinese()
-    provinces, cities = places()
-    anchor = re.compile(f"{_alt(provinces)}|{_alt(cities)}")
+    anchor = _anchor()
     for match in anchor.finditer(text):
         found = anchored.match(text, match.start())
         if found is None:
@@ -132,5 +145,9 @@ def _address_length(value: str) -> int:
     last = 0
     for match in _ADDRESS_END.finditer(value):
         last = match.end()
-        # digits that continue a number ("3号楼" handled by the alternation) are kept with it
+    if last and value[last - 1] in "楼栋幢座元层":
+        # a bare room number after the building: 9号楼1708
+        digits = re.match(r"[0-9]{2,5}(?![0-9])", value[last:])
+        if digits:
+            last += digits.end()
     return last

@@ -16,7 +16,7 @@ _AGE = re.compile(
     rf"(?<![\d.])(?P<a>{_OLD}\s*(?:周岁|岁半|岁))"
     rf"|(?:年龄|年纪)\s*[:：]?\s*(?P<b>{_OLD}(?:\s*(?:周岁|岁))?)(?![\d.])"
     rf"|(?<![\d.])(?P<c>{_OLD}(?:\s*|-)(?:years?|yrs?|y)(?:[\s\-]old)?|{_OLD}\s*(?:y/o|yo|y\.o\.))(?![A-Za-z])"
-    rf"|(?<![A-Za-z])(?:[Aa]ged?|AGE)\s*[:：]?\s*(?P<d>{_OLD})(?![\d.])"
+    rf"|(?<![A-Za-z])(?:[Aa]ged?|AGE)(?:/(?:[Ss]ex|[Gg]ender|SEX))?[ \t]*[:：]?[ \t]*(?P<d>{_OLD})(?![\d.])"
 )
 
 

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 
 from huizhen.deid.text.language import HAN
+from huizhen.deid.text.lexicon import trie_pattern
 
 
 @cache
@@ -27,14 +28,14 @@ def clinical_terms() -> tuple[str, ...]:
 @cache
 def _pattern() -> re.Pattern[str]:
     terms = sorted(set(clinical_terms()), key=len, reverse=True)
-    han = [re.escape(t) for t in terms if re.search(f"[{HAN}]", t)]
+    han = trie_pattern(t for t in terms if re.search(f"[{HAN}]", t))
     latin = [t for t in terms if not re.search(f"[{HAN}]", t)]
     # Short acronyms (DA, MA, Rd) match in their own case only: "Ma" and "Da" are pinyin names.
-    folded = "|".join(re.escape(t) for t in latin if len(t) > 4)
-    exact = "|".join(re.escape(t) for t in latin if len(t) <= 4)
+    folded = trie_pattern(t.lower() for t in latin if len(t) > 4)
+    exact = trie_pattern(t for t in latin if len(t) <= 4)
     # Latin terms on word boundaries: "Down syndrome" is protected, "Downing" is not.
     edge, end = "(?<![A-Za-z0-9])", "(?![A-Za-z0-9])"
-    return re.compile(f"(?:{'|'.join(han)})|(?i:{edge}(?:{folded}){end})|{edge}(?:{exact}){end}")
+    return re.compile(f"{han}|(?i:{edge}{folded}{end})|{edge}{exact}{end}")
 
 
 def protected_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -33,7 +33,6 @@ TAG_LABELS: dict[str, tuple[str, str]] = {
 }
 # Generalized organizations carry no number: the policy asks for the category only.
 HOSPITAL = ("[医院]", "[HOSPITAL]")
-DEPARTMENT = ("[科室]", "[DEPARTMENT]")
 AGE_OVER_89 = ("90岁以上", "90 or older")
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")

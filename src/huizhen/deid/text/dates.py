@@ -1,7 +1,7 @@
 """Dates in Chinese and English clinical text: found, validated and shifted in their own format.
 
 Forms recognised (each with and without zero padding, with a time after it left alone):
-``2023年3月5日`` / ``2023年03月05号`` / ``23年3月`` / ``3月5日`` (Chinese), ``2023-03-05``,
+``2023年3月5日`` / ``2023年03月05号`` / ``23年3月`` / ``3月5日`` / ``二〇二二年十月十八日`` (Chinese), ``2023-03-05``,
 ``2023/3/5``, ``2023.03.05``, ``20230305`` (year first), ``03/05/2023`` and ``3-5-23`` (US
 month first; day first when the first number exceeds 12), ``05.03.2023`` (day first, as in
 European records), ``5 Mar 2023``, ``5th of March, 2023``, ``05-MAR-2023``, ``March 5, 2023``,
@@ -52,6 +52,12 @@ _MON = _month_alternation()
 _SUF = r"(?:st|nd|rd|th)"
 # Each form: (pattern with placeholders {y} {m} {d} {mon} {suf} {s}, day-first for numeric M/D ambiguity)
 _FORMS: tuple[tuple[str, str], ...] = (
+    # Chinese numerals: 二〇二二年十月十八日, 二〇二二年十月
+    (
+        r"(?P<yc>[〇零一二三四五六七八九]{4})年(?P<mc>十[一二]?|[一二三四五六七八九])月"
+        r"(?:(?P<dc>三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号])?",
+        "ymd",
+    ),
     # Chinese, year first
     (r"(?<!\d){y4or2}\s*年\s*{m}\s*月(?:\s*{d}\s*[日号])?", "ymd"),
     # Chinese, no year
@@ -91,7 +97,9 @@ def _expand(pattern: str, index: int) -> str:
     return re.sub(r"\(\?P=(\w+)\)", lambda m: f"(?P={m.group(1)}_{index})", pattern)
 
 
-DATE_PATTERN = re.compile("|".join(f"(?P<f{i}>{_expand(p, i)})" for i, (p, _order) in enumerate(_FORMS)))
+# One pattern per form: an alternation of all of them would lose re's fast scan for a first
+# character and run several times slower.
+DATE_PATTERNS = tuple(re.compile(f"(?P<f{i}>{_expand(p, i)})") for i, (p, _order) in enumerate(_FORMS))
 _ORDERS = [order for _p, order in _FORMS]
 
 
@@ -124,6 +132,14 @@ def _parse(match: re.Match[str]) -> _Parts | None:
     def value(key: str) -> str | None:
         return match.group(groups[key]) if key in groups else None
 
+    if value("yc") is not None:
+        parts.year = int("".join(str(_HAN_DIGITS.index(c) % 10) for c in value("yc")))  # type: ignore[union-attr]
+        parts.spans["yc"] = span("yc")
+        parts.month = _han_number(value("mc"))  # type: ignore[arg-type]
+        parts.spans["mc"] = span("mc")
+        if value("dc") is not None:
+            parts.day = _han_number(value("dc"))  # type: ignore[arg-type]
+            parts.spans["dc"] = span("dc")
     year = value("y")
     if year is not None:
         parts.year_digits = len(year)
@@ -163,10 +179,11 @@ def _reference_year(parts: _Parts) -> int:
 
 
 def find_dates(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every real date in ``text``."""
-    for match in DATE_PATTERN.finditer(text):
-        if _parse(match) is not None:
-            yield match.start(), match.end()
+    """(start, end) of every real date in ``text`` (overlapping forms: the scrubber keeps the longest)."""
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if _parse(match) is not None:
+                yield match.start(), match.end()
 
 
 def shift_date(surface: str, days: int) -> str:
@@ -174,8 +191,12 @@ def shift_date(surface: str, days: int) -> str:
 
     Returns ``surface`` unchanged when it is not a date this module understands.
     """
-    match = DATE_PATTERN.fullmatch(surface)
-    parts = _parse(match) if match else None
+    parts = None
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(surface)
+        parts = _parse(match) if match else None
+        if parts is not None:
+            break
     if parts is None or days == 0:
         return surface
     year = parts.year or _reference_year(parts)
@@ -189,6 +210,13 @@ def shift_date(surface: str, days: int) -> str:
         pieces["m"] = f"{moved.month:02d}" if pad else str(moved.month)
     if "d" in parts.spans:
         pieces["d"] = f"{moved.day:02d}" if pad else str(moved.day)
+    if "yc" in parts.spans:
+        s, e = parts.spans["yc"]
+        zero = "零" if "零" in surface[s:e] else "〇"
+        pieces["yc"] = "".join(zero if d == "0" else _HAN_DIGITS[int(d)] for d in f"{moved.year:04d}")
+        pieces["mc"] = _han_numeral(moved.month)
+        if "dc" in parts.spans:
+            pieces["dc"] = _han_numeral(moved.day)
     if "mon" in parts.spans:
         s, e = parts.spans["mon"]
         pieces["mon"] = _month_like(surface[s:e], moved.month)
@@ -198,6 +226,24 @@ def shift_date(surface: str, days: int) -> str:
     for key, (s, e) in sorted(parts.spans.items(), key=lambda item: item[1][0], reverse=True):
         out = out[:s] + pieces[key] + out[e:]
     return out
+
+
+_HAN_DIGITS = "〇一二三四五六七八九零"
+
+
+def _han_number(text: str) -> int:
+    """一 … 三十一 as an int."""
+    if "十" not in text:
+        return _HAN_DIGITS.index(text) % 10
+    tens, _, units = text.partition("十")
+    return (_HAN_DIGITS.index(tens) if tens else 1) * 10 + (_HAN_DIGITS.index(units) if units else 0)
+
+
+def _han_numeral(number: int) -> str:
+    """1 … 31 in Chinese numerals as dates write them (十, 十八, 二十, 三十一)."""
+    tens, units = divmod(number, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else _HAN_DIGITS[tens] + "十"
+    return head + (_HAN_DIGITS[units] if units else "")
 
 
 def _month_like(original: str, month: int) -> str:

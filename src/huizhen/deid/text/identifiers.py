@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from huizhen.deid.text.lexicon import trie_pattern
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -45,47 +47,61 @@ def resident_id_is_valid(number: str) -> bool:
 # (kind, pattern, group holding the PHI or 0 for the whole match, priority)
 Finding = tuple[int, int, str, int]
 
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])(\d{6}(?P<sep>[ \-]?)\d{8}(?P=sep)\d{3}[\dXx]|\d{6}(?P<sep15>[ \-]?)\d{6}(?P=sep15)\d{3})"
+    r"(?![0-9A-Za-z])"
+)
+_ID_WORDS = (
+    "身份证号码 身份证号 身份证 公民身份号码 证件号码 证件号 护照号码 护照号 护照 通行证号码 通行证号 通行证 "
+    "ID Identity National Resident Passport passport SSN Social"
+)
+_PHONE_WORDS = (
+    "电话 手机 联系方式 联系电话 座机 传真 手机号 电话号码 Tel tel TEL Phone phone Mobile mobile Cell cell Fax fax "
+    "Telephone telephone"
+)
+_NO = r"(?:[ \t]*(?:No\.?|no\.?|Number|number|#|ID|Id))?"
 _ID_CUE = re.compile(
-    r"(?:身份证(?:号码|号)?|公民身份号码|证件号(?:码)?|护照(?:号码|号)?|通行证(?:号码|号)?|"
-    r"(?:ID|I\.D\.|Identity|Passport|National\s+ID|Resident\s+ID|SSN|Social\s+Security)\s*(?:card\s*)?"
-    r"(?:No\.?|Number|#)?)"
-    r"\s*(?:[:：#]|是|为|is)?\s*"
-    r"(?P<v>[A-Za-z]{0,2}\d[\dA-Za-z\-]{4,20})(?![\dA-Za-z])",
-    re.IGNORECASE,
+    trie_pattern(_ID_WORDS.split())
+    + r"(?:[ \t]+(?:card|Card|ID|Security|security|resident[ \t]+ID|identity[ \t]+card))?"
+    + _NO
+    + r"[ \t]*(?:[:：#]|是|为|is)?[ \t]*"
+    r"(?P<v>[A-Za-z]{0,2}\d[\dA-Za-z\-]{4,20}(?:[ ][\dXx]{4,8}){0,2})(?![\dA-Za-z])"
 )
 # PRC ordinary passports: E + 8 digits or E + letter + 7 digits; older G + 8; D/S/P for service.
 _PASSPORT = re.compile(r"(?<![0-9A-Za-z])((?:E[A-HJ-NP-Z0-9]|G|D|S|P)\d{7,8})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![\d+])((?:\+?86[\s\-]?|0086[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2})(?!\d)")
+_CN_PREFIX = r"(?:\+?86[ \-]?|0086[ \-]?|[(（]\+?86[)）][ \-]?)"
+_MOBILE = re.compile(rf"(?<![\d+])({_CN_PREFIX}?1[3-9]\d(?:[ \-]?\d{{4}}){{2}})(?!\d)")
 _LANDLINE = re.compile(
-    r"(?<![\d+])((?:\+?86[\s\-]?)?(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3}[\s\-])\s?[2-9]\d{6,7}(?:-\d{1,5})?)(?!\d)"
+    r"(?<![\d+])("
+    rf"(?:{_CN_PREFIX}[ \-]?[1-9]\d{{1,2}}[ \-])"  # +86-23-6093 1409: area code without its 0
+    r"|(?:[(（]0\d{2,3}[)）][ \-]?|0\d{2,3}[ \-])"
+    r")([2-9]\d{2,3}[ \-]?\d{4})(?:(?:-|转|ext\.?|x)\d{1,5})?(?!\d)"
 )
 _US_PHONE = re.compile(
-    r"(?<![\d+])((?:\+?1[\s\-.]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s\-.])[2-9]\d{2}[\s\-.]\d{4})(?!\d)"
-    r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?"
+    r"(?<![\d+])((?:\+?1[ \-.]?)?(?:\([2-9]\d{2}\)[ ]?|[2-9]\d{2}[ \-.])[2-9]\d{2}[ \-.]\d{4})(?!\d)"
+    r"(?:[ ]*(?:x|ext\.?)[ ]*\d{1,5})?"
 )
 _PHONE_CUE = re.compile(
-    r"(?:电话|手机|联系方式|联系电话|座机|传真|Tel|Phone|Mobile|Cell|Fax|Telephone|Contact)"
-    r"(?:号码|号)?\s*(?:No\.?|number)?\s*[:：]?\s*(?P<v>\+?[\d][\d\s\-()]{5,18}\d)",
-    re.IGNORECASE,
+    trie_pattern(_PHONE_WORDS.split())
+    + r"(?:号码|号)?[ \t]*(?:No\.?|number)?[ \t]*[:：]?[ \t]*(?P<v>\+?[\d(（][\d \-()（）]{5,18}\d)"
+)
+_RECORD_WORDS = (
+    "住院号 病案号 病历号 门诊号 急诊号 床号 医保卡号 医保号 社保卡号 社保号 医疗保险号 就诊卡号 就诊号 登记号 病理号 "
+    "检查号 影像号 放射号 标本号 流水号 会诊号 ID号 患者ID 病人ID 档案号 卡号 "
+    "MRN Mrn mrn Medical Record Record Hospital Admission Inpatient Outpatient Bed bed Insurance Member Policy "
+    "Accession accession Pathology Specimen Case case Patient Encounter Account account Health Plan Chart"
 )
 _RECORD_CUE = re.compile(
-    r"(?:住院号|病案号|病历号|门诊号|急诊号|床号|医保卡号|医保号|社保卡号|社保号|医疗保险号|就诊卡号|就诊号|"
-    r"登记号|病理号|检查号|影像号|放射号|标本号|流水号|会诊号|ID号|患者ID|病人ID|"
-    r"MRN|Medical\s+Record\s+(?:No\.?|Number|#)|Record\s+(?:No\.?|Number|#)|Hospital\s+(?:No\.?|Number|#)|"
-    r"Admission\s+(?:No\.?|Number|#)|Inpatient\s+(?:No\.?|Number|#)|Outpatient\s+(?:No\.?|Number|#)|"
-    r"Bed\s+(?:No\.?|Number|#)|Insurance\s+(?:ID|No\.?|Number|#)|Member\s+ID|Policy\s+(?:No\.?|Number|#)|"
-    r"Accession\s+(?:No\.?|Number|#)|Pathology\s+(?:No\.?|Number|#)|Specimen\s+(?:No\.?|Number|#)|"
-    r"Case\s+(?:No\.?|Number|#)|Patient\s+ID|Encounter\s+(?:No\.?|Number|#|ID)|Account\s+(?:No\.?|Number|#)|"
-    r"Health\s+Plan\s+(?:ID|No\.?|Number))"
-    r"\s*(?:[:：#]|是|为|is)?\s*(?P<v>[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])",
-    re.IGNORECASE,
+    trie_pattern(_RECORD_WORDS.split())
+    + r"(?:[ \t]+(?:record|Record|plan|Plan))?(?:[ \t]*(?:No\.?|no\.?|Number|number|#|ID|Id|id))?"
+    r"[ \t]*(?:[:：#]|是|为|is)?[ \t]*"
+    r"(?P<v>[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])"
 )
 # Without a cue: a short letter prefix and five or more digits (ZY26815163, MRN-like), or eight
 # digits and more. Clinical prose has no such numbers besides identifiers and dates, and
 # dates and phones outrank this.
-_BARE_NUMBER = re.compile(r"(?<![\w.\-/])([A-Z]{1,4}-?\d{5,}[A-Z]?|\d{8,})(?![\w\-/]|\.\d)")
-_BED = re.compile(r"(?<![\dA-Za-z])(\d{1,3}\s*床)(?!位)")
+_BARE_NUMBER = re.compile(r"(?<![\w.\-/])([A-Z]{1,4}-?\d{5,}[A-Z]?|\d{8,}|[A-Z]{1,3}\d{2}-\d{4,})(?![\w\-/]|\.\d)")
+_BED = re.compile(r"(?<![\dA-Za-z])(\d{1,3}[ ]?床)(?!位)")
 _EMAIL = re.compile(r"(?<![\w.+\-])([A-Za-z0-9][\w.+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
 _URL = re.compile(
     r"((?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef<>\"'，。；）]+"
@@ -100,15 +116,17 @@ _QQ = re.compile(r"(?:QQ|qq|Q\s*Q)\s*(?:号码|号)?\s*(?:[:：]|是|为|is)?\s*
 def find_identifiers(text: str) -> Iterator[Finding]:
     """(start, end, kind, priority) of every identifier; overlaps are resolved by the caller."""
     for match in _RESIDENT_ID.finditer(text):
-        if resident_id_is_valid(match.group(1)):
+        if resident_id_is_valid(re.sub(r"[ \-]", "", match.group(1))):
             yield match.start(1), match.end(1), "ID_NUMBER", 90
     for match in _ID_CUE.finditer(text):
         yield match.start("v"), match.end("v"), "ID_NUMBER", 80
     for match in _PASSPORT.finditer(text):
         yield match.start(1), match.end(1), "ID_NUMBER", 60
-    for pattern in (_MOBILE, _LANDLINE, _US_PHONE):
+    for pattern in (_MOBILE, _US_PHONE):
         for match in pattern.finditer(text):
             yield match.start(1), match.end(1), "PHONE", 70
+    for match in _LANDLINE.finditer(text):
+        yield match.start(1), match.end(2), "PHONE", 70
     for match in _PHONE_CUE.finditer(text):
         yield match.start("v"), match.end("v"), "PHONE", 65
     for match in _RECORD_CUE.finditer(text):

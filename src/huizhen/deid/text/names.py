@@ -24,33 +24,38 @@ from importlib import resources
 from pypinyin import Style, lazy_pinyin
 
 from huizhen.deid.text.language import HAN
+from huizhen.deid.text.lexicon import trie_pattern
 
 Finding = tuple[int, int, str, int]
 
-# Surnames that are everyday words: taken only with a strong cue.
+# Surnames that also begin everyday words after 患者/医生 (于, 和, 由, 呼吸, 皮疹, 初诊 …): taken
+# with a strong cue, a title after them, or when the name ends at punctuation.
 WEAK_SURNAMES = frozenset(
-    "于和由向时全那来门平计相初国公信展智富花海强原南明文常成安齐易关包宁尚单华解阳司古吉车项连景党宫应边"
-    "师商沙荣官封谈乐满位区权帅豆盖井巴丰支云都普戈伏干但元衣植利居双越"
+    "于和由向时全那来门平计相初国公信展智富花海强原南明文常成安齐易关包宁尚单华阳司古吉项连应边师商沙荣乐满位区"
+    "权豆盖井巴丰支云都普戈伏干但元衣利居双越呼皮阴闭母危甘左查方管毕冷卫能同次首即"
 )
 # Characters that end a given name: rare inside names, frequent right after one.
 _STOP = (
-    "男女因于自既往入出院诉以主无一般神志目前术后病情年岁日周次例名个的是在和与及或等有不未已经曾再又并且而但被把"
-    "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近远旧短负性状型期级度量率值数项治疗检查诊"
-    "断术用药服予行示见显提考虑可能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
-    "反复进逐渐突床号科室医护士生师任授先姐院博教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回再就转收"
-    "做打拿要想说讲问答听看叫称系请约同意拒绝陪伴及时"
+    "男女因于自既往入出院诉以主无般神志目前术后病情年岁日周次例名个的是在和与及或等有不未已经曾再又并且而但被把"
+    "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近旧短负性状型期级度量率值数项治疗检查诊"
+    "断术用药服予行示见显提考虑能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
+    "反复进逐渐突床号科室医护士生师任授先姐院博教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
+    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
-# Cues that name a person next: strong ones may precede a weak surname.
+# Cues that name a person next. Strong ones may precede a weak surname.
 _STRONG_BEFORE = (
-    r"(?:(?:患者|病人|患儿)?姓名|签名|签字|医师签名|医生签名|报告(?:医师|医生|者)|审核(?:医师|医生|者)|复核(?:医师|医生)|"
-    r"主治医师|主管医师|经治医师|住院医师|主任医师|副主任医师|会诊医师|会诊医生|送检医师|送检医生|申请医师|申请医生|"
-    r"记录者|记录人|联系人|监护人|委托人|代理人|家属|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|翻译|译者|校对|审校)"
+    r"(?:(?:患者|病人|患儿)?姓名|签名|签字|医师签名|医生签名|报告(?:医师|医生|者|人)|审核(?:医师|医生|者|人)?|"
+    r"复核(?:医师|医生|者|人)?|诊断医师|诊断医生|主治医师|主治医生|主管医师|经治医师|经治医生|住院医师|主任医师|"
+    r"副主任医师|会诊医师|会诊医生|送检医师|送检医生|申请医师|申请医生|转诊医师|转诊医生|接诊医师|接诊医生|"
+    r"记录者|记录人|联系人|监护人|委托人|代理人|紧急联系人|家属|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|翻译|译者|校对|审校|"
+    r"致|Re|RE|Name|Patient|Patient\s+name|Pt)"
     r"\s*[:：]\s*"
 )
 _SOFT_BEFORE = (
     r"(?:患者|病人|患儿|病儿|产妇|孕妇|伤者|家属|其子|其女|其妻|其夫|其母|其父|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|"
-    r"联系人|医师|医生|大夫|护士|教授|主任|签名|签字|经治医生|主治医生|主管医生|上级医生|由|请|经)\s*[:：]?\s*"
+    r"弟弟|哥哥|姐姐|妹妹|联系人|医师|医生|大夫|护士|教授|主任|签名|签字|送检医生|送检医师|申请医生|申请医师|"
+    r"经治医生|主治医生|主管医生|上级医生|转诊医生|转诊医师)\s*[:：]?\s*"
 )
 _TITLE_AFTER = (
     r"(?:医生|医师|大夫|主任|副主任|教授|副教授|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
@@ -62,30 +67,42 @@ _EN_NOT_NAME_WORDS = """
     Medical Medicine Institute Cancer Oncology Hematology Haematology Pathology Radiology Surgery Internal General
     People's Peoples First Second Third Affiliated Union Children's Women's Memorial Health System Group Lab Laboratory
     MD PhD DO RN NP PA MBBS FRCP Dr Mr Mrs Ms Miss Prof Professor Patient Name Date Age Sex Male Female Report Diagnosis
-    History Signed Referred Dear Sincerely Regards Thank Thanks Please Re Subject Ward Room Bed Unit Floor Street Road
+    History Signed Referred Dear Sincerely Regards Thank Thanks Please Re RE Subject Ward Room Bed Unit Floor Street
+    Road
     Is Was Has Had Will He She His Her They We I You It This That These Those Who Which Yes No None Not Unknown
     Hodgkin Burkitt Philadelphia Reed Sternberg Epstein Barr Waldenstrom Waldenström Kaposi Castleman Sezary Sézary
     Richter Hashimoto Down Sjogren Sjögren Ann Arbor Lugano Chinese English American China Beijing Shanghai
     Dept. Phone Tel Email Address Fax Consultant Attending Physician Pathologist Note Notes Summary Discharge Admission
     January February March April May June July August September October November December Monday Tuesday Wednesday
-    Thursday Friday Saturday Sunday Today Yesterday Tomorrow
+    Thursday Friday Saturday Sunday Today Yesterday Tomorrow DOB MRN ID Lymphoma Program Division Service Team
+    Resident Fellow Nurse Oncologist Hematologist Mobile Cell Home Work Office
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
-_EN_WORD = r"[A-Z][a-z]+(?:[\-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[\-'][A-Z]+)?|[A-Z][a-z]*[A-Z][a-z]+"
-_EN_NAME = rf"(?:[A-Z]\.\s?){{0,2}}(?:{_EN_WORD})(?:\s+(?:[A-Z]\.\s?)?(?:{_EN_WORD})){{0,2}}"
-_EN_TITLE = r"(?<![A-Za-z])(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Doctor|Nurse|Sister)\.?\s+"
+_EN_WORD = r"(?:[A-Z][a-z]*[A-Z][a-z]+|[A-Z][a-z]+(?:[\-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[\-'][A-Z]+)?)(?![A-Za-z'’])"
+_EN_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|al|bin|ibn)"
+_EN_NAME = (
+    rf"(?:[A-Z]{{2,}}(?:[\-'][A-Z]+)?,[ \t]*[A-Z][a-z]+(?:[\-][A-Za-z][a-z]+)?(?:[ \t]+[A-Z]\.)?"
+    rf"|(?:[A-Z]\.[ \t]?){{0,2}}(?:{_EN_WORD})"
+    rf"(?:[ \t]+(?:{_EN_PARTICLE}[ \t]+)*(?:[A-Z]\.[ \t]?)?(?:{_EN_WORD})){{0,2}})"
+)
+_EN_TITLE = r"(?<![A-Za-z])(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Doctor|Nurse|Sister)\.?[ \t]+"
 _EN_LABEL = (
-    r"(?<![A-Za-z])(?:(?:Patient(?:'s)?|Pt\.?|Full|Given|Family|Last|First)\s+[Nn]ame|Name|Patient|Pt|Contact(?:\s+person)?|"
-    r"Next\s+of\s+kin|Emergency\s+contact|Guardian|Spouse|Wife|Husband|Mother|Father|Son|Daughter|"
-    r"Attending(?:\s+physician)?|Referring\s+(?:physician|doctor|clinician)|Physician|Pathologist|Radiologist|"
-    r"Surgeon|Consultant|Translator|Interpreter|Verifier|Verified\s+by|Translated\s+by|To|From|Attn|cc|CC)\s*:\s*"
+    r"(?<![A-Za-z])(?:(?:Patient(?:'s)?|Pt\.?|Full|Given|Family|Last|First)\s+[Nn]ame|Name|Patient|Pt|"
+    r"(?:Family\s+|Emergency\s+)?[Cc]ontact(?:\s+person)?|Next\s+of\s+kin|Guardian|Spouse|Wife|Husband|Mother|Father|"
+    r"Son|Daughter|Attending(?:\s+physician)?|Referring\s+(?:physician|doctor|clinician)|Physician|Pathologist|"
+    r"Radiologist|Surgeon|Consultant|Resident|Fellow|Nurse|Translator|Interpreter|Verifier|Verified\s+by|"
+    r"Translated\s+by|To|From|Attn|cc|CC|Re|RE)[ \t]*:[ \t]*"
 )
 _EN_VERB = (
     r"(?<![A-Za-z])(?:[Ss]igned(?:\s+by)?|[Ee]lectronically\s+signed\s+by|[Rr]eferred\s+by|[Rr]eviewed\s+by|"
     r"[Dd]ictated\s+by|[Tt]ranscribed\s+by|[Aa]pproved\s+by|[Rr]eported\s+by|[Ss]een\s+by|[Ee]xamined\s+by|"
-    r"[Cc]onsulted\s+with|[Dd]ear|[Ss]incerely|[Rr]egards|[Yy]ours\s+(?:sincerely|faithfully|truly))\s*[:,]?\s*"
+    r"[Cc]onsulted\s+with|[Dd]ear|[Ss]incerely|[Rr]egards|[Yy]ours\s+(?:sincerely|faithfully|truly)|"
+    r"(?:to\s+)?refer|[Ee]mergency\s+contact|(?:his|her|their|the\s+patient's)\s+"
+    r"(?:husband|wife|son|daughter|mother|father|brother|sister|partner|spouse|niece|nephew|friend|guardian))"
+    r"[ \t]*[:,]?[ \t]*"
 )
-_EN_DEGREE = r",?\s*(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc)(?![A-Za-z])"
+_EN_DEGREE = r",?[ \t]*(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc)(?![A-Za-z])"
+_ZH_ROLE_AFTER = r"[ \t]*(?:医生|医师|教授|主任|大夫|先生|女士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）])"
 
 
 def _lines(name: str) -> list[str]:
@@ -108,44 +125,39 @@ def pinyin_syllables() -> frozenset[str]:
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     single, compound = surnames()
-    strong_single = "".join(sorted(single - WEAK_SURNAMES))
-    all_single = "".join(sorted(single))
-    compound_alt = "|".join(sorted(compound, key=len, reverse=True))
-    surname_any = f"(?:{compound_alt}|[{all_single}])"
-    surname_strong = f"(?:{compound_alt}|[{strong_single}])"
-    not_han_before = f"(?<![{HAN}])"
-    patterns = {
-        "strong": re.compile(f"{_STRONG_BEFORE}(?P<n>{surname_any}{_GIVEN}{{1,2}})"),
-        "soft": re.compile(f"{_SOFT_BEFORE}(?P<n>{surname_strong}{_GIVEN}{{1,2}})(?!{_TITLE_AFTER})"),
-        "titled": re.compile(f"(?P<n>{surname_strong}{_GIVEN}{{0,2}}?)(?={_TITLE_AFTER})"),
-        "titled_weak": re.compile(f"{not_han_before}(?P<n>{surname_any}{_GIVEN}{{1,2}}?)(?={_TITLE_AFTER})"),
-        "mou": re.compile(f"(?P<n>{surname_strong}某{{1,2}})"),
+    compound_alt = trie_pattern(compound)
+    strong = f"(?:{compound_alt}|[{''.join(sorted(single - WEAK_SURNAMES))}])"
+    weak = f"[{''.join(sorted(single & WEAK_SURNAMES))}]"
+    any_surname = f"(?:{compound_alt}|[{''.join(sorted(single))}])"
+    not_han_before, not_han_after = f"(?<![{HAN}])", f"(?![{HAN}])"
+    given = _GIVEN
+    return {
+        "strong": re.compile(f"{_STRONG_BEFORE}(?P<n>{any_surname}{given}{{1,2}})"),
+        "soft": re.compile(
+            f"{_SOFT_BEFORE}(?P<n>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}{not_han_after})(?!{_TITLE_AFTER})"
+        ),
+        "titled": re.compile(f"(?P<n>{strong}{given}{{0,2}}?)(?={_TITLE_AFTER})"),
+        "titled_weak": re.compile(
+            f"{not_han_before}(?P<n>{any_surname}{given}{{1,2}}?(?={_TITLE_AFTER})|{weak}(?=先生|女士|小姐|太太))"
+        ),
+        "mou": re.compile(f"(?P<n>{strong}某{{1,2}})"),
+        # Signature lines of two people: 霍桂沐/任强峰
+        "pair": re.compile(
+            f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}})[ \\t]*/[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}})[ \\t]*$"
+        ),
+        "en_title": re.compile(f"{_EN_TITLE}(?P<n>{_EN_NAME})"),
+        "en_label": re.compile(f"{_EN_LABEL}(?P<n>{_EN_NAME})"),
+        "en_verb": re.compile(f"{_EN_VERB}(?P<n>{_EN_NAME})"),
+        "en_degree": re.compile(f"(?<![A-Za-z])(?P<n>{_EN_NAME})(?={_EN_DEGREE})"),
+        "en_zh_cue": re.compile(f"(?:{_STRONG_BEFORE}|{_SOFT_BEFORE})(?P<n>{_EN_NAME})"),
+        "en_zh_role": re.compile(f"(?<![A-Za-z])(?P<n>{_EN_NAME})(?={_ZH_ROLE_AFTER})"),
+        "zh_after_label": re.compile(f"(?:{_EN_LABEL}|{_EN_TITLE}|{_EN_VERB})(?P<n>{any_surname}{given}{{1,2}})"),
+        "capitalised_pair": re.compile(
+            r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
+            r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
+        ),
+        "parenthesised": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}}|{_EN_NAME})[ \\t]*[)）]"),
     }
-    surname_pinyin = _surname_pinyin()
-    syllable = "(?:" + "|".join(sorted(pinyin_syllables(), key=len, reverse=True)) + ")"
-    given_title = rf"{_title(syllable)}(?:[\-'’]?{syllable}|[\-]{_title(syllable)})?"
-    given_upper = rf"(?:{syllable.upper()})(?:[\-]?{syllable.upper()})?"
-    sur_title = "(?:" + "|".join(sorted((s.title() for s in surname_pinyin), key=len, reverse=True)) + ")"
-    sur_upper = "(?:" + "|".join(sorted((s.upper() for s in surname_pinyin), key=len, reverse=True)) + ")"
-    pinyin = (
-        rf"(?<![A-Za-z\-])(?P<n>{sur_title}\s+{given_title}|{sur_upper}\s+(?:{given_title}|{given_upper})"
-        rf"|{given_title}\s+{sur_title}|{given_upper}\s+{sur_upper})(?![A-Za-z\-'’])"
-    )
-    patterns["pinyin"] = re.compile(pinyin)
-    patterns["en_title"] = re.compile(f"{_EN_TITLE}(?P<n>{_EN_NAME})")
-    patterns["en_label"] = re.compile(f"{_EN_LABEL}(?P<n>{_EN_NAME})")
-    patterns["en_verb"] = re.compile(f"{_EN_VERB}(?P<n>{_EN_NAME})")
-    patterns["en_degree"] = re.compile(f"(?<![A-Za-z])(?P<n>{_EN_NAME})(?={_EN_DEGREE})")
-    patterns["zh_after_label"] = re.compile(
-        f"(?:{_EN_LABEL}|{_EN_TITLE}|{_EN_VERB})(?P<n>{surname_any}{_GIVEN}{{1,2}})"
-    )
-    return patterns
-
-
-def _title(syllable_alternation: str) -> str:
-    """A pinyin syllable alternation in title case (first letter upper)."""
-    inner = syllable_alternation[3:-1].split("|")
-    return "(?:" + "|".join(s.title() for s in inner) + ")"
 
 
 @cache
@@ -179,16 +191,53 @@ def find_names(text: str) -> Iterator[Finding]:
         priority = 55 if key in ("strong", "zh_after_label") else 50
         for match in patterns[key].finditer(text):
             found.append((match.start("n"), match.end("n"), "NAME", priority))
-    for match in patterns["pinyin"].finditer(text):
-        found.append((match.start("n"), match.end("n"), "NAME", 45))
-    for key in ("en_title", "en_label", "en_verb", "en_degree"):
+    for match in patterns["pair"].finditer(text):
+        found.append((match.start("n"), match.end("n"), "NAME", 50))
+        found.append((match.start("m"), match.end("m"), "NAME", 50))
+    found.extend(_pinyin_names(text))
+    for key in ("en_title", "en_label", "en_verb", "en_degree", "en_zh_cue", "en_zh_role"):
         for match in patterns[key].finditer(text):
             trimmed = _trim_english(match.group("n"))
             if trimmed is not None:
                 start = match.start("n")
                 found.append((start + trimmed[0], start + trimmed[1], "NAME", 45))
+    # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
+    parenthesised = patterns["parenthesised"]
+    for _start, end, _kind, _priority in list(found):
+        other = parenthesised.match(text, end)
+        if other is not None:
+            found.append((other.start("n"), other.end("n"), "NAME", 45))
     yield from found
     yield from _other_mentions(text, found)
+
+
+def _pinyin_names(text: str) -> Iterator[Finding]:
+    """Romanised Chinese names: two capitalised words, a pinyin surname and a one- or two-syllable given name."""
+    surname = _surname_pinyin()
+    for match in _patterns()["capitalised_pair"].finditer(text):
+        a, b = match.group("a"), match.group("b")
+        comma = "," in match.group("sep")
+        if _is_pinyin_name(a, b, surname, comma=comma):
+            yield match.start("a"), match.end("b"), "NAME", 45
+
+
+def _is_pinyin_name(a: str, b: str, surname: frozenset[str], *, comma: bool) -> bool:
+    first, second = a.lower(), b.lower()
+    if comma:  # "LI, Ping": surname first, in capitals
+        return a.isupper() and first in surname and _is_given(second)
+    if first in surname and _is_given(second) and (b[0].isupper()):
+        return True
+    # "Xiaoming Zhang": given name first, both in title case (capitals alone read as acronyms)
+    return second in surname and _is_given(first) and not a.isupper() and not b.isupper()
+
+
+def _is_given(word: str) -> bool:
+    """One or two pinyin syllables, optionally joined by a hyphen or apostrophe (Xiao-Ming, Xi'an)."""
+    word = word.replace("-", "").replace("'", "").replace("’", "")
+    syllables = pinyin_syllables()
+    if word in syllables:
+        return True
+    return any(word[:i] in syllables and word[i:] in syllables for i in range(1, len(word)))
 
 
 def _other_mentions(text: str, found: list[Finding]) -> Iterator[Finding]:

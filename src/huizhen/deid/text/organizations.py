@@ -3,8 +3,10 @@
 Chinese hospital names end in a facility word (医院, 卫生院, 保健院, 医学中心, 诊所 …) and begin
 after a word that cannot be part of a name (在, 于, 至, 到, 从, 经, 转, 入, 就诊于 …) or at
 punctuation; English ones are capitalised words ending in Hospital, Medical Center, Cancer
-Center, Clinic, Infirmary, or "University of X Medical Center". Departments (血液科, 肿瘤内科,
-Department of Hematology) are generalized with them, as ``[科室]`` / ``[DEPARTMENT]``.
+Center, Clinic, Infirmary, Medicine (Penn Medicine), optionally followed by "of <Place>"
+(Xiangya Hospital of Central South University). Generic mentions (当地医院, 外院, 我院, the
+local hospital) name no one and are left alone; so are departments (血液科, Department of
+Hematology): every hospital has one.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ _ZH_HOSPITAL = re.compile(
     rf"[^\W\d_A-Za-z{_BEFORE}](?:(?![{_INSIDE_NOT}])[{HAN}\d（）()]){{1,20}}?{_FACILITY}(?:[{HAN}]{{1,8}}?院区)?"
 )
 _ZH_HOSPITAL_START = re.compile(rf"[{_BEFORE}]")
-_ZH_DEPARTMENT = re.compile(
-    rf"(?<![{HAN}])(?:[{HAN}]{{1,8}}?(?:内科|外科|血液科|肿瘤科|病理科|放射科|检验科|影像科|[{HAN}]科)|[{HAN}]{{2,6}}病区)"
+# Hospitals that name no one: 当地医院 (the local hospital), 上级医院, 外院.
+_GENERIC = re.compile(
+    r"^(?:当地|外|我|本|该|上级|下级|基层|附近|其他|多家|某|县级|市级|省级|三甲|二甲|综合|专科|私立|公立)"
 )
 _EN_HOSPITAL = re.compile(
     r"(?<![A-Za-z])(?:(?:The\s+)?(?:[A-Z][A-Za-z'’.\-]+\s+(?:of\s+|and\s+|&\s+)?){1,6}"
@@ -43,14 +46,8 @@ _EN_DEPARTMENT = re.compile(r"(?<![A-Za-z])Department\s+of\s+[A-Z][a-z]+(?:\s+(?
 def find_organizations(text: str) -> Iterator[Finding]:
     """(start, end, "ORGANIZATION", priority) of every hospital and department name."""
     for match in _ZH_HOSPITAL.finditer(text):
-        yield match.start(), match.end(), "ORGANIZATION", 35
+        if not _GENERIC.match(match.group()):
+            yield match.start(), match.end(), "ORGANIZATION", 35
     for match in _EN_HOSPITAL.finditer(text):
-        yield match.start(), match.end(), "ORGANIZATION", 35
-    for pattern in (_ZH_DEPARTMENT, _EN_DEPARTMENT):
-        for match in pattern.finditer(text):
-            yield match.start(), match.end(), "ORGANIZATION", 20
-
-
-def is_department(surface: str) -> bool:
-    """Whether an organization span is a department rather than a hospital."""
-    return surface.startswith("Department") or surface.endswith(("科", "病区"))
+        if not match.group().startswith(("The local", "the local", "Local", "Outside", "An outside")):
+            yield match.start(), match.end(), "ORGANIZATION", 35

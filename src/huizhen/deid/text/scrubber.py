@@ -16,12 +16,12 @@ from bisect import bisect_left, insort
 from huizhen.deid.text.addresses import find_addresses
 from huizhen.deid.text.ages import find_ages
 from huizhen.deid.text.clinical_terms import protected_spans
-from huizhen.deid.text.context import AGE_OVER_89, DEPARTMENT, HOSPITAL, ScrubContext
+from huizhen.deid.text.context import AGE_OVER_89, HOSPITAL, ScrubContext
 from huizhen.deid.text.dates import find_dates, shift_date
 from huizhen.deid.text.identifiers import find_identifiers
 from huizhen.deid.text.language import language_around, language_of
 from huizhen.deid.text.names import find_names
-from huizhen.deid.text.organizations import find_organizations, is_department
+from huizhen.deid.text.organizations import find_organizations
 from huizhen.deid.text.span import ScrubResult, Span
 
 Finding = tuple[int, int, str, int]
@@ -65,7 +65,7 @@ def _replacement(kind: str, surface: str, lang: str, context: ScrubContext) -> s
     if kind == "AGE":
         return AGE_OVER_89[index]
     if kind == "ORGANIZATION":
-        return (DEPARTMENT if is_department(surface) else HOSPITAL)[index]
+        return HOSPITAL[index]
     return context.tag(kind, surface, lang=lang)
 
 
