@@ -54,7 +54,7 @@ _PARTS = (
     rf"(?:{_H}{{1,6}}?(?:村|社区|居委会)(?:{_NUM}组)?)?"
     rf"(?:[{HAN}0-9]{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|道)(?:{_NUM}段)?)?"
     rf"(?:{_NUM}(?:号院|号楼|号|弄|巷|栋|幢|座)){{0,3}}"
-    rf"(?:{_H}{{1,8}}?(?:小区|花园|公寓|大厦|新村|家园|苑|城|广场|宿舍))?"
+    rf"(?:{_H}{{1,8}}?(?:小区|花园|公寓|大厦|新村|家园|华庭|山庄|公馆|苑|园|庭|府|湾|居|阁|城|坊|邸|广场|宿舍))?"
     rf"(?:[0-9A-Za-z一二三四五六七八九十]{{1,4}}(?:号楼|栋|幢|座|期))?"
     rf"(?:{_NUM}单元)?(?:{_NUM}(?:楼|层))?(?:{_NUM}(?:室|号房|户))?"
     # a bare room number after a building (9号楼1708)
@@ -74,7 +74,7 @@ _US_CITY_STATE_ZIP = rf"[A-Z][a-zA-Z.]+(?:\s+[A-Z][a-zA-Z.]+){{0,3}},\s*(?:{'|'.
 _US_ADDRESS = re.compile(
     rf"(?<![\w])(?:\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+|North\s+|South\s+|East\s+|West\s+)?"
     rf"(?:[A-Z][a-zA-Z']+\s+|\d{{1,3}}(?:st|nd|rd|th)\s+){{1,4}}{_STREET_SUFFIX}\.?"
-    rf"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl|#)\.?\s*#?[\w\-]+)?"
+    rf"(?:,?\s*(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl)(?![A-Za-z])|#)\.?\s*#?[\w\-]+)?"
     rf"(?:,\s*{_US_CITY_STATE_ZIP}|,\s*[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+){{0,2}}(?:,\s*(?:{'|'.join(_STATES)}))?)?"
     rf"|{_US_CITY_STATE_ZIP})(?![\w])"
 )

@@ -95,7 +95,7 @@ _RECORD_CUE = re.compile(
     trie_pattern(_RECORD_WORDS.split())
     + r"(?:[ \t]+(?:record|Record|plan|Plan))?(?:[ \t]*(?:No\.?|no\.?|Number|number|#|ID|Id|id))?"
     r"[ \t]*(?:[:：#]|是|为|is)?[ \t]*"
-    r"(?P<v>[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])"
+    r"(?P<v>\d{4}(?:[ ]\d{4}){2,4}|[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])"
 )
 # Without a cue: a short letter prefix and five or more digits (ZY26815163, MRN-like), or eight
 # digits and more. Clinical prose has no such numbers besides identifiers and dates, and

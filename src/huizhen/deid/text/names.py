@@ -36,21 +36,21 @@ WEAK_SURNAMES = frozenset(
 )
 # Characters that end a given name: rare inside names, frequent right after one.
 _STOP = (
-    "男女因于自既往入出院诉以主无般神志目前术后病情年岁日周次例名个的是在和与及或等有不未已经曾再又并且而但被把"
+    "男女因于自既往入出院诉以主无般神目前术后病情年岁日周次例名个的是在与及或等有不未已经曾再又并且而但被把亲"
     "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近旧短负性状型期级度量率值数项治疗检查诊"
     "断术用药服予行示见显提考虑能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
-    "反复进逐渐突床号科室医护士生师任授先姐院博教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
+    "反复进逐渐突床号科室医护士师任授先姐院教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
     "做打拿要想说讲问答听看叫称系请约意拒绝陪及时"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
 # Cues that name a person next. Strong ones may precede a weak surname.
 _STRONG_BEFORE = (
-    r"(?:(?:患者|病人|患儿)?姓名|签名|签字|医师签名|医生签名|报告(?:医师|医生|者|人)|审核(?:医师|医生|者|人)?|"
+    r"(?:(?:(?:患者|病人|患儿)?姓名|签名|签字|医师签名|医生签名|报告(?:医师|医生|者|人)|审核(?:医师|医生|者|人)?|"
     r"复核(?:医师|医生|者|人)?|诊断医师|诊断医生|主治医师|主治医生|主管医师|经治医师|经治医生|住院医师|主任医师|"
     r"副主任医师|会诊医师|会诊医生|送检医师|送检医生|申请医师|申请医生|转诊医师|转诊医生|接诊医师|接诊医生|"
     r"记录者|记录人|联系人|监护人|委托人|代理人|紧急联系人|家属|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|翻译|译者|校对|审校|"
     r"致|Re|RE|Name|Patient|Patient\s+name|Pt)"
-    r"\s*[:：]\s*"
+    r"\s*[:：]\s*|尊敬的\s*)"
 )
 _SOFT_BEFORE = (
     r"(?:患者|病人|患儿|病儿|产妇|孕妇|伤者|家属|其子|其女|其妻|其夫|其母|其父|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|"
@@ -67,21 +67,24 @@ _EN_NOT_NAME_WORDS = """
     Medical Medicine Institute Cancer Oncology Hematology Haematology Pathology Radiology Surgery Internal General
     People's Peoples First Second Third Affiliated Union Children's Women's Memorial Health System Group Lab Laboratory
     MD PhD DO RN NP PA MBBS FRCP Dr Mr Mrs Ms Miss Prof Professor Patient Name Date Age Sex Male Female Report Diagnosis
-    History Signed Referred Dear Sincerely Regards Thank Thanks Please Re RE Subject Ward Room Bed Unit Floor Street
+    History Signed Referred Dear Sincerely Regards Thank Thanks Please Re RE Subject Room Bed Unit Floor Street
     Road
-    Is Was Has Had Will He She His Her They We I You It This That These Those Who Which Yes No None Not Unknown
+    Is Was Has Had He She His Her They We I You It This That These Those Who Which Yes No None Not Unknown
     Hodgkin Burkitt Philadelphia Reed Sternberg Epstein Barr Waldenstrom Waldenström Kaposi Castleman Sezary Sézary
     Richter Hashimoto Down Sjogren Sjögren Ann Arbor Lugano Chinese English American China Beijing Shanghai
     Dept. Phone Tel Email Address Fax Consultant Attending Physician Pathologist Note Notes Summary Discharge Admission
     January February March April May June July August September October November December Monday Tuesday Wednesday
     Thursday Friday Saturday Sunday Today Yesterday Tomorrow DOB MRN ID Lymphoma Program Division Service Team
-    Resident Fellow Nurse Oncologist Hematologist Mobile Cell Home Work Office
+    Resident Fellow Nurse Oncologist Hematologist Mobile Cell Home Work Office QQ WeChat Wechat WX
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
-_EN_WORD = r"(?:[A-Z][a-z]*[A-Z][a-z]+|[A-Z][a-z]+(?:[\-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[\-'][A-Z]+)?)(?![A-Za-z'’])"
+_EN_WORD = (
+    r"(?:[A-Z]['’][A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+|[A-Z][a-z]+(?:[\-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[\-'][A-Z]+)?)"
+    r"(?![A-Za-z'’])"
+)
 _EN_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|al|bin|ibn)"
 _EN_NAME = (
-    rf"(?:[A-Z]{{2,}}(?:[\-'][A-Z]+)?,[ \t]*[A-Z][a-z]+(?:[\-][A-Za-z][a-z]+)?(?:[ \t]+[A-Z]\.)?"
+    rf"(?:(?:[A-Z]{{2,}}[ ]){{0,2}}[A-Z]+(?:[\-'’][A-Z]+)*,[ \t]*[A-Z][a-z]+(?:[\-][A-Za-z][a-z]+)?(?:[ \t]+[A-Z]\.)?"
     rf"|(?:[A-Z]\.[ \t]?){{0,2}}(?:{_EN_WORD})"
     rf"(?:[ \t]+(?:{_EN_PARTICLE}[ \t]+)*(?:[A-Z]\.[ \t]?)?(?:{_EN_WORD})){{0,2}})"
 )
@@ -96,7 +99,7 @@ _EN_LABEL = (
 _EN_VERB = (
     r"(?<![A-Za-z])(?:[Ss]igned(?:\s+by)?|[Ee]lectronically\s+signed\s+by|[Rr]eferred\s+by|[Rr]eviewed\s+by|"
     r"[Dd]ictated\s+by|[Tt]ranscribed\s+by|[Aa]pproved\s+by|[Rr]eported\s+by|[Ss]een\s+by|[Ee]xamined\s+by|"
-    r"[Cc]onsulted\s+with|[Dd]ear|[Ss]incerely|[Rr]egards|[Yy]ours\s+(?:sincerely|faithfully|truly)|"
+    r"[Cc]onsulted\s+with|[Tt]hank\s+you\s+for\s+seeing|[Ss]eeing|[Dd]ear|[Ss]incerely|[Rr]egards|[Yy]ours\s+(?:sincerely|faithfully|truly)|"
     r"(?:to\s+)?refer|[Ee]mergency\s+contact|(?:his|her|their|the\s+patient's)\s+"
     r"(?:husband|wife|son|daughter|mother|father|brother|sister|partner|spouse|niece|nephew|friend|guardian))"
     r"[ \t]*[:,]?[ \t]*"
@@ -143,7 +146,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "mou": re.compile(f"(?P<n>{strong}某{{1,2}})"),
         # Signature lines of two people: 霍桂沐/任强峰
         "pair": re.compile(
-            f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}})[ \\t]*/[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}})[ \\t]*$"
+            f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
+            f"[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*$"
+        ),
+        # "Priya Miller is a 48 y/o female": the subject of an age statement
+        "en_subject": re.compile(
+            f"(?P<n>{_EN_NAME})(?=[ \\t]+(?:is|was)[ \\t]+an?[ \\t]+\\d{{1,3}}[ -]?(?:year|y/o|yo|-year))"
         ),
         "en_title": re.compile(f"{_EN_TITLE}(?P<n>{_EN_NAME})"),
         "en_label": re.compile(f"{_EN_LABEL}(?P<n>{_EN_NAME})"),
@@ -156,7 +164,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
             r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
         ),
-        "parenthesised": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}}|{_EN_NAME})[ \\t]*[)）]"),
+        "bracketed_han": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"),
+        "bracketed_latin": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]"),
     }
 
 
@@ -175,6 +184,9 @@ def _trim_english(name: str) -> tuple[int, int] | None:
     end = 0
     for word in words:
         bare = word.group().rstrip(".,")
+        if re.fullmatch(r"[A-Z]\.", word.group()):
+            end = word.end()  # an initial, not the article "A"
+            continue
         if bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD"):
             break
         end = word.end()
@@ -195,16 +207,17 @@ def find_names(text: str) -> Iterator[Finding]:
         found.append((match.start("n"), match.end("n"), "NAME", 50))
         found.append((match.start("m"), match.end("m"), "NAME", 50))
     found.extend(_pinyin_names(text))
-    for key in ("en_title", "en_label", "en_verb", "en_degree", "en_zh_cue", "en_zh_role"):
+    for key in ("en_title", "en_label", "en_verb", "en_degree", "en_zh_cue", "en_zh_role", "en_subject"):
         for match in patterns[key].finditer(text):
             trimmed = _trim_english(match.group("n"))
             if trimmed is not None:
                 start = match.start("n")
                 found.append((start + trimmed[0], start + trimmed[1], "NAME", 45))
     # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
-    parenthesised = patterns["parenthesised"]
-    for _start, end, _kind, _priority in list(found):
-        other = parenthesised.match(text, end)
+    for start, end, _kind, _priority in list(found):
+        # Only the other script: 郭玉芸（母亲） is a kinship note, not a second name.
+        bracketed = patterns["bracketed_han" if text[start:end].isascii() else "bracketed_latin"]
+        other = bracketed.match(text, end)
         if other is not None:
             found.append((other.start("n"), other.end("n"), "NAME", 45))
     yield from found

@@ -23,7 +23,7 @@ _BEFORE = "在于至到从经转入来去往赴由及和与、，。；：:（(�
 # Characters never inside a hospital name (协和 and 人民 are, so 和 and 人 may be).
 _INSIDE_NOT = "在于至到从经转赴往去来及与、，。；：:的为是诊收送请患者"
 _FACILITY = (
-    r"(?:附属医院|中心医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|医学中心|肿瘤中心|诊所|"
+    r"(?:附属医院|中心医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|医学中心|肿瘤防治中心|肿瘤中心|诊所|"
     r"社区卫生服务中心|卫生服务中心|血液病研究所|研究所)"
 )
 _ZH_HOSPITAL = re.compile(
@@ -35,19 +35,22 @@ _GENERIC = re.compile(
     r"^(?:当地|外|我|本|该|上级|下级|基层|附近|其他|多家|某|县级|市级|省级|三甲|二甲|综合|专科|私立|公立)"
 )
 _EN_HOSPITAL = re.compile(
-    r"(?<![A-Za-z])(?:(?:The\s+)?(?:[A-Z][A-Za-z'’.\-]+\s+(?:of\s+|and\s+|&\s+)?){1,6}"
-    r"(?:Hospital|Medical\s+Center|Medical\s+Centre|Cancer\s+(?:Center|Centre|Hospital|Institute)|Clinic|Infirmary|"
-    r"Health\s+System|Medical\s+College)"
-    r"|University\s+of\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+Medical\s+Center)(?![A-Za-z])"
+    r"(?<![A-Za-z])(?:(?:The[ \t]+)?(?:[A-Z][A-Za-z'’.\-]+[ \t]+(?:of[ \t]+|and[ \t]+|&[ \t]+)?){1,6}"
+    r"(?:Hospital|Medical[ \t]+Center|Medical[ \t]+Centre|Cancer[ \t]+(?:Center|Centre|Hospital|Institute)|Clinic|"
+    r"Infirmary|Health[ \t]+System|Health[ \t]+Care|Medical[ \t]+College|Medicine(?![ \t]*[A-Za-z]))"
+    r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][A-Za-z]+(?:[ \t]+[A-Z][A-Za-z]+){0,3})?"
+    r"(?:,[ \t]*(?:[A-Z][A-Za-z]+[ \t]+){1,3}University(?:[ \t]+School[ \t]+of[ \t]+Medicine)?)?"
+    r"|City[ \t]+of[ \t]+Hope)(?![A-Za-z])"
 )
-_EN_DEPARTMENT = re.compile(r"(?<![A-Za-z])Department\s+of\s+[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+){0,3}(?![A-Za-z])")
+# Generic English mentions: "the local hospital" is lower case and not matched; these are capitalised.
+_EN_GENERIC = ("The Local", "Local", "Outside", "An Outside", "Community")
 
 
 def find_organizations(text: str) -> Iterator[Finding]:
     """(start, end, "ORGANIZATION", priority) of every hospital and department name."""
     for match in _ZH_HOSPITAL.finditer(text):
         if not _GENERIC.match(match.group()):
-            yield match.start(), match.end(), "ORGANIZATION", 35
+            yield match.start(), match.end(), "ORGANIZATION", 47
     for match in _EN_HOSPITAL.finditer(text):
         if not match.group().startswith(("The local", "the local", "Local", "Outside", "An outside")):
-            yield match.start(), match.end(), "ORGANIZATION", 35
+            yield match.start(), match.end(), "ORGANIZATION", 47

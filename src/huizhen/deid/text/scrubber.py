@@ -94,7 +94,7 @@ def _resolve(text: str) -> list[tuple[int, int, str]]:
     kept_starts: list[int] = []
     kept: dict[int, tuple[int, str]] = {}
     for start, end, kind, _priority in sorted(candidates, key=lambda f: (-f[3], f[0] - f[1], f[0])):
-        if kind in _WORDLIKE and _overlaps(protected, start, end):
+        if kind in _WORDLIKE and _overlaps(protected, start, end, inside_only=kind == "ADDRESS"):
             continue
         i = bisect_left(kept_starts, start)
         if i < len(kept_starts) and kept_starts[i] < end:
@@ -106,8 +106,13 @@ def _resolve(text: str) -> list[tuple[int, int, str]]:
     return [(start, kept[start][0], kept[start][1]) for start in kept_starts]
 
 
-def _overlaps(intervals: list[tuple[int, int]], start: int, end: int) -> bool:
+def _overlaps(intervals: list[tuple[int, int]], start: int, end: int, *, inside_only: bool = False) -> bool:
+    """Whether [start, end) overlaps one of the sorted ``intervals`` (or lies inside one)."""
     i = bisect_left(intervals, (start, start))
+    neighbours = intervals[max(0, i - 1) : i + 1]
+    if inside_only:
+        # An address may hold a protected name (Ann Arbor, MI 48116) and still be an address.
+        return any(s <= start and end <= e for s, e in neighbours)
     if i < len(intervals) and intervals[i][0] < end:
         return True
     return i > 0 and intervals[i - 1][1] > start
