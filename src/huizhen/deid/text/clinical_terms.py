@@ -27,18 +27,29 @@ def clinical_terms() -> tuple[str, ...]:
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    terms = sorted(set(clinical_terms()), key=len, reverse=True)
-    han = trie_pattern(t for t in terms if re.search(f"[{HAN}]", t))
+    terms = set(clinical_terms())
+    han = [t for t in terms if re.search(f"[{HAN}]", t)]
     latin = [t for t in terms if not re.search(f"[{HAN}]", t)]
-    # Short acronyms (DA, MA, Rd) match in their own case only: "Ma" and "Da" are pinyin names.
-    folded = trie_pattern(t.lower() for t in latin if len(t) > 4)
-    exact = trie_pattern(t for t in latin if len(t) <= 4)
-    # Latin terms on word boundaries: "Down syndrome" is protected, "Downing" is not.
-    edge, end = "(?<![A-Za-z0-9])", "(?![A-Za-z0-9])"
-    return re.compile(f"{han}|(?i:{edge}{folded}{end})|{edge}{exact}{end}")
+    # Case variants are spelled out rather than matched with IGNORECASE, which would disable
+    # re's fast scan. Short acronyms (DA, MA, Rd) keep their own case: "Ma" and "Da" are names.
+    variants = {v for t in latin for v in ((t, t.lower(), t.upper(), t.capitalize()) if len(t) > 4 else (t,))}
+    return re.compile(trie_pattern([*han, *variants]))
 
 
 def protected_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every protected clinical term in ``text``."""
+    """(start, end) of every protected clinical term in ``text``.
+
+    Latin terms count on word boundaries only: "Down syndrome" is protected, "Downing" is not.
+    """
     for match in _pattern().finditer(text):
-        yield match.start(), match.end()
+        start, end = match.span()
+        term = match.group()
+        if term[0].isascii() and term[0].isalnum() and start and _is_word_char(text[start - 1]):
+            continue
+        if term[-1].isascii() and term[-1].isalnum() and end < len(text) and _is_word_char(text[end]):
+            continue
+        yield start, end
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()

@@ -51,32 +51,36 @@ def _month_alternation() -> str:
 _MON = _month_alternation()
 _SUF = r"(?:st|nd|rd|th)"
 # Each form: (pattern with placeholders {y} {m} {d} {mon} {suf} {s}, day-first for numeric M/D ambiguity)
-_FORMS: tuple[tuple[str, str], ...] = (
+# Each form: (pattern with placeholders {y} {m} {d} {mon} {suf}, how M/D are ordered, what may
+# not stand right before it). The guard is checked in Python rather than as a leading
+# look-behind, which would disable re's fast scan for the form's first character.
+_FORMS: tuple[tuple[str, str, str], ...] = (
     # Chinese numerals: 二〇二二年十月十八日, 二〇二二年十月
     (
         r"(?P<yc>[〇零一二三四五六七八九]{4})年(?P<mc>十[一二]?|[一二三四五六七八九])月"
         r"(?:(?P<dc>三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号])?",
         "ymd",
+        "",
     ),
     # Chinese, year first
-    (r"(?<!\d){y4or2}\s*年\s*{m}\s*月(?:\s*{d}\s*[日号])?", "ymd"),
+    (r"{y4or2}\s*年\s*{m}\s*月(?:\s*{d}\s*[日号])?", "ymd", r"\d"),
     # Chinese, no year
-    (r"(?<![\d年])(?<!年\s){m}\s*月\s*{d}\s*[日号]", "ymd"),
+    (r"{m}\s*月\s*{d}\s*[日号]", "ymd", r"[\d年]|年\s"),
     # year first, separated (ISO and its cousins); a time may follow and is kept
-    (r"(?<![\d.\-/]){y4}(?P<s>[-/.]){m}(?P=s){d}(?![\d])(?!\.\d)", "ymd"),
-    (r"(?<![\d.\-/]){y4}(?P<s>[-/]){m}(?![\d\-/.])", "ymd"),
+    (r"{y4}(?P<s>[-/.]){m}(?P=s){d}(?![\d])(?!\.\d)", "ymd", r"[\d.\-/]"),
+    (r"{y4}(?P<s>[-/]){m}(?![\d\-/.])", "ymd", r"[\d.\-/]"),
     # year first, compact: only 19xx/20xx and a valid date
-    (r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d])", "ymd"),
+    (r"(?P<y>(?:19|20)\d\d)(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?![\d])", "ymd", r"[\d.]"),
     # numeric, month first (US), or day first with dots (European)
-    (r"(?<![\d.\-/]){a}(?P<s>[/-]){b}(?P=s)(?P<y>\d{{4}}|\d\d)(?![\d/\-])", "mdy"),
-    (r"(?<![\d.]){a}\.{b}\.(?P<y>\d{{4}})(?![\d])", "dmy"),
+    (r"{a}(?P<s>[/-]){b}(?P=s)(?P<y>\d{{4}}|\d\d)(?![\d/\-])", "mdy", r"[\d.\-/]"),
+    (r"{a}\.{b}\.(?P<y>\d{{4}})(?![\d])", "dmy", r"[\d.]"),
     # English, day first
-    (r"(?<![\w]){d}{suf}?(?P<s>[\s-])(?:of\s+)?{mon}\.?(?:,?\s+|-){y4or2}(?!\d)", "dmy"),
-    (r"(?<![\w]){d}{suf}?\s+(?:of\s+)?{mon}\b\.?(?!\s*,?\s*\d)", "dmy"),
+    (r"{d}{suf}?(?P<s>[\s-])(?:of\s+)?{mon}\.?(?:,?\s+|-){y4or2}(?!\d)", "dmy", r"\w"),
+    (r"{d}{suf}?\s+(?:of\s+)?{mon}\b\.?(?!\s*,?\s*\d)", "dmy", r"\w"),
     # English, month first
-    (r"(?<![\w]){mon}\.?\s+{d}{suf}?(?:,\s*|\s+){y4}(?!\d)", "mdy"),
-    (r"(?<![\w]){mon}\.?\s+{d}{suf}?\b(?!\s*[,:]?\s*\d)", "mdy"),
-    (r"(?<![\w]){mon}\.?,?\s+{y4}(?!\d)", "mdy"),
+    (r"{mon}\.?\s+{d}{suf}?(?:,\s*|\s+){y4}(?!\d)", "mdy", r"\w"),
+    (r"{mon}\.?\s+{d}{suf}?\b(?!\s*[,:]?\s*\d)", "mdy", r"\w"),
+    (r"{mon}\.?,?\s+{y4}(?!\d)", "mdy", r"\w"),
 )
 
 
@@ -99,8 +103,9 @@ def _expand(pattern: str, index: int) -> str:
 
 # One pattern per form: an alternation of all of them would lose re's fast scan for a first
 # character and run several times slower.
-DATE_PATTERNS = tuple(re.compile(f"(?P<f{i}>{_expand(p, i)})") for i, (p, _order) in enumerate(_FORMS))
-_ORDERS = [order for _p, order in _FORMS]
+DATE_PATTERNS = tuple(re.compile(f"(?P<f{i}>{_expand(p, i)})") for i, (p, _order, _guard) in enumerate(_FORMS))
+_GUARDS = tuple(re.compile(f"(?:{guard})\\Z") if guard else None for _p, _order, guard in _FORMS)
+_ORDERS = [order for _p, order, _guard in _FORMS]
 
 
 class _Parts:
@@ -180,10 +185,13 @@ def _reference_year(parts: _Parts) -> int:
 
 def find_dates(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every real date in ``text`` (overlapping forms: the scrubber keeps the longest)."""
-    for pattern in DATE_PATTERNS:
+    for pattern, guard in zip(DATE_PATTERNS, _GUARDS, strict=True):
         for match in pattern.finditer(text):
+            start = match.start()
+            if guard is not None and start and guard.search(text, max(0, start - 2), start):
+                continue
             if _parse(match) is not None:
-                yield match.start(), match.end()
+                yield start, match.end()
 
 
 def shift_date(surface: str, days: int) -> str:

@@ -40,23 +40,50 @@ _STOP = (
     "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近旧短负性状型期级度量率值数项治疗检查诊"
     "断术用药服予行示见显提考虑能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
     "反复进逐渐突床号科室医护士师任授先姐院教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
-    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时"
+    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
 # Cues that name a person next. Strong ones may precede a weak surname.
-_STRONG_BEFORE = (
-    r"(?:(?:(?:患者|病人|患儿)?姓名|签名|签字|医师签名|医生签名|报告(?:医师|医生|者|人)|审核(?:医师|医生|者|人)?|"
-    r"复核(?:医师|医生|者|人)?|诊断医师|诊断医生|主治医师|主治医生|主管医师|经治医师|经治医生|住院医师|主任医师|"
-    r"副主任医师|会诊医师|会诊医生|送检医师|送检医生|申请医师|申请医生|转诊医师|转诊医生|接诊医师|接诊医生|"
-    r"记录者|记录人|联系人|监护人|委托人|代理人|紧急联系人|家属|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|翻译|译者|校对|审校|"
-    r"致|Re|RE|Name|Patient|Patient\s+name|Pt)"
-    r"\s*[:：]\s*|尊敬的\s*)"
-)
-_SOFT_BEFORE = (
-    r"(?:患者|病人|患儿|病儿|产妇|孕妇|伤者|家属|其子|其女|其妻|其夫|其母|其父|配偶|母亲|父亲|儿子|女儿|丈夫|妻子|"
-    r"弟弟|哥哥|姐姐|妹妹|联系人|医师|医生|大夫|护士|教授|主任|签名|签字|送检医生|送检医师|申请医生|申请医师|"
-    r"经治医生|主治医生|主管医生|上级医生|转诊医生|转诊医师)\s*[:：]?\s*"
-)
+# Cues that name a person next, as word lists (compiled into tries: see lexicon.py). Strong
+# ones stand before a colon, or are 尊敬的, and may precede a weak surname.
+_STRONG_WORDS = """
+    姓名 患者姓名 病人姓名 患儿姓名 签名 签字 医师签名 医生签名 报告医师 报告医生 报告者 报告人 审核 审核医师 审核医生
+    审核者 审核人 复核 复核医师 复核医生 复核者 复核人 诊断医师 诊断医生 主治医师 主治医生 主管医师 经治医师 经治医生
+    住院医师 主任医师 副主任医师 会诊医师 会诊医生 送检医师 送检医生 申请医师 申请医生 转诊医师 转诊医生 接诊医师
+    接诊医生 记录者 记录人 联系人 监护人 委托人 代理人 紧急联系人 家属 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 翻译 译者
+    校对 审校 致
+"""
+_SOFT_WORDS = """
+    患者 病人 患儿 病儿 产妇 孕妇 伤者 家属 其子 其女 其妻 其夫 其母 其父 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 弟弟 哥哥
+    姐姐 妹妹 联系人 医师 医生 大夫 护士 教授 主任 签名 签字 送检医生 送检医师 申请医生 申请医师 经治医生 主治医生
+    主管医生 上级医生 转诊医生 转诊医师
+"""
+_EN_TITLE_WORDS = "Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister"
+_EN_LABEL_WORDS = """
+    Patient|Patient name|Patient Name|Patient's name|Pt|Pt.|Pt name|Full name|Given name|Family name|Last name|
+    First name|Name|NAME|Contact|contact|Contact person|Family contact|Emergency contact|Next of kin|Guardian|
+    Spouse|Wife|Husband|Mother|Father|Son|Daughter|Attending|Attending physician|Referring physician|
+    Referring doctor|Referring clinician|Physician|Pathologist|Radiologist|Surgeon|Consultant|Resident|Fellow|Nurse|
+    Translator|Interpreter|Verifier|Verified by|Translated by|To|From|Attn|cc|CC|Re|RE
+"""
+_EN_VERB_WORDS = """
+    Signed|signed|Signed by|signed by|Electronically signed by|electronically signed by|Referred by|referred by|
+    Reviewed by|reviewed by|Dictated by|dictated by|Transcribed by|transcribed by|Approved by|approved by|
+    Reported by|reported by|Seen by|seen by|Examined by|examined by|Consulted with|consulted with|
+    Thank you for seeing|thank you for seeing|seeing|Dear|dear|Sincerely|sincerely|Regards|regards|Yours sincerely|
+    Yours faithfully|Yours truly|refer|to refer|Emergency contact|emergency contact|his husband|his wife|his son|
+    his daughter|his mother|his father|his brother|his sister|his partner|his spouse|his guardian|her husband|
+    her wife|her son|her daughter|her mother|her father|her brother|her sister|her partner|her spouse|her guardian|
+    their son|their daughter|their mother|their father|the patient's husband|the patient's wife|
+    the patient's mother|the patient's father|the patient's son|the patient's daughter|his niece|her niece|
+    his nephew|her nephew|his friend|her friend
+"""
+
+
+def _words(text: str, *, sep: str | None = None) -> list[str]:
+    return [w.strip() for w in (text.split(sep) if sep else text.split()) if w.strip()]
+
+
 _TITLE_AFTER = (
     r"(?:医生|医师|大夫|主任|副主任|教授|副教授|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
     r"之子|之女|之妻|之夫|之母|之父|家属|某某|某)"
@@ -88,24 +115,13 @@ _EN_NAME = (
     rf"|(?:[A-Z]\.[ \t]?){{0,2}}(?:{_EN_WORD})"
     rf"(?:[ \t]+(?:{_EN_PARTICLE}[ \t]+)*(?:[A-Z]\.[ \t]?)?(?:{_EN_WORD})){{0,2}})"
 )
-_EN_TITLE = r"(?<![A-Za-z])(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Doctor|Nurse|Sister)\.?[ \t]+"
-_EN_LABEL = (
-    r"(?<![A-Za-z])(?:(?:Patient(?:'s)?|Pt\.?|Full|Given|Family|Last|First)\s+[Nn]ame|Name|Patient|Pt|"
-    r"(?:Family\s+|Emergency\s+)?[Cc]ontact(?:\s+person)?|Next\s+of\s+kin|Guardian|Spouse|Wife|Husband|Mother|Father|"
-    r"Son|Daughter|Attending(?:\s+physician)?|Referring\s+(?:physician|doctor|clinician)|Physician|Pathologist|"
-    r"Radiologist|Surgeon|Consultant|Resident|Fellow|Nurse|Translator|Interpreter|Verifier|Verified\s+by|"
-    r"Translated\s+by|To|From|Attn|cc|CC|Re|RE)[ \t]*:[ \t]*"
+# Words right after a name that make it one: degrees (", MD"), Chinese roles (医生, （主治医师）),
+# and an age statement ("is a 48 y/o"). Found first; the name is then read backwards from them.
+_AFTER_NAME = re.compile(
+    r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc)(?![A-Za-z])"
+    r"|医生|医师|教授|主任|大夫|先生|女士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
+    r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
 )
-_EN_VERB = (
-    r"(?<![A-Za-z])(?:[Ss]igned(?:\s+by)?|[Ee]lectronically\s+signed\s+by|[Rr]eferred\s+by|[Rr]eviewed\s+by|"
-    r"[Dd]ictated\s+by|[Tt]ranscribed\s+by|[Aa]pproved\s+by|[Rr]eported\s+by|[Ss]een\s+by|[Ee]xamined\s+by|"
-    r"[Cc]onsulted\s+with|[Tt]hank\s+you\s+for\s+seeing|[Ss]eeing|[Dd]ear|[Ss]incerely|[Rr]egards|[Yy]ours\s+(?:sincerely|faithfully|truly)|"
-    r"(?:to\s+)?refer|[Ee]mergency\s+contact|(?:his|her|their|the\s+patient's)\s+"
-    r"(?:husband|wife|son|daughter|mother|father|brother|sister|partner|spouse|niece|nephew|friend|guardian))"
-    r"[ \t]*[:,]?[ \t]*"
-)
-_EN_DEGREE = r",?[ \t]*(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc)(?![A-Za-z])"
-_ZH_ROLE_AFTER = r"[ \t]*(?:医生|医师|教授|主任|大夫|先生|女士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）])"
 
 
 def _lines(name: str) -> list[str]:
@@ -134,32 +150,35 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     any_surname = f"(?:{compound_alt}|[{''.join(sorted(single))}])"
     not_han_before, not_han_after = f"(?<![{HAN}])", f"(?![{HAN}])"
     given = _GIVEN
+    # Each cue list is one trie, so re's fast scan for its first characters applies (a
+    # leading look-behind would disable it: word boundaries are checked in Python instead).
+    strong_cues = [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in ("：", ":", " :", " ：")] + ["尊敬的"]
+    soft_cues = _words(_SOFT_WORDS)
+    en_titles = [f"{w}{d}" for w in _words(_EN_TITLE_WORDS) for d in (".", "")]
+    en_labels = [f"{w}{c}" for w in _words(_EN_LABEL_WORDS, sep="|") for c in (":", " :")]
+    en_verbs = _words(_EN_VERB_WORDS, sep="|")
+    either = f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{_EN_NAME}))"
     return {
-        "strong": re.compile(f"{_STRONG_BEFORE}(?P<n>{any_surname}{given}{{1,2}})"),
+        "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t]*{either}"),
         "soft": re.compile(
-            f"{_SOFT_BEFORE}(?P<n>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}{not_han_after})(?!{_TITLE_AFTER})"
+            f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*"
+            f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}{not_han_after})(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
-        "titled": re.compile(f"(?P<n>{strong}{given}{{0,2}}?)(?={_TITLE_AFTER})"),
-        "titled_weak": re.compile(
-            f"{not_han_before}(?P<n>{any_surname}{given}{{1,2}}?(?={_TITLE_AFTER})|{weak}(?=先生|女士|小姐|太太))"
-        ),
-        "mou": re.compile(f"(?P<n>{strong}某{{1,2}})"),
+        "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
+        "en_label": re.compile(f"{trie_pattern(en_labels)}[ \\t]*{either}"),
+        "en_verb": re.compile(f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*{either}"),
+        # Titles are found first and the name read backwards from them (fast: titles are rare).
+        "title": re.compile(_TITLE_AFTER),
+        "titled": re.compile(f"(?P<z>{strong}{given}{{0,2}})\\Z"),
+        "titled_weak": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})\\Z"),
+        "titled_weak_alone": re.compile(f"{not_han_before}(?P<z>{weak})\\Z"),
+        "mou": re.compile(f"(?P<z>{strong})\\Z"),
         # Signature lines of two people: 霍桂沐/任强峰
         "pair": re.compile(
             f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
             f"[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*$"
         ),
-        # "Priya Miller is a 48 y/o female": the subject of an age statement
-        "en_subject": re.compile(
-            f"(?P<n>{_EN_NAME})(?=[ \\t]+(?:is|was)[ \\t]+an?[ \\t]+\\d{{1,3}}[ -]?(?:year|y/o|yo|-year))"
-        ),
-        "en_title": re.compile(f"{_EN_TITLE}(?P<n>{_EN_NAME})"),
-        "en_label": re.compile(f"{_EN_LABEL}(?P<n>{_EN_NAME})"),
-        "en_verb": re.compile(f"{_EN_VERB}(?P<n>{_EN_NAME})"),
-        "en_degree": re.compile(f"(?<![A-Za-z])(?P<n>{_EN_NAME})(?={_EN_DEGREE})"),
-        "en_zh_cue": re.compile(f"(?:{_STRONG_BEFORE}|{_SOFT_BEFORE})(?P<n>{_EN_NAME})"),
-        "en_zh_role": re.compile(f"(?<![A-Za-z])(?P<n>{_EN_NAME})(?={_ZH_ROLE_AFTER})"),
-        "zh_after_label": re.compile(f"(?:{_EN_LABEL}|{_EN_TITLE}|{_EN_VERB})(?P<n>{any_surname}{given}{{1,2}})"),
+        "name_before": re.compile(f"(?P<n>{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
         "capitalised_pair": re.compile(
             r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
             r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
@@ -179,40 +198,38 @@ def _surname_pinyin() -> frozenset[str]:
 
 
 def _trim_english(name: str) -> tuple[int, int] | None:
-    """The part of ``name`` before the first word that is never a name; None when nothing is left."""
+    """The name inside an English candidate: leading and trailing words that are never names dropped."""
     words = list(re.finditer(r"\S+", name))
-    end = 0
+    kept: list[re.Match[str]] = []
     for word in words:
         bare = word.group().rstrip(".,")
-        if re.fullmatch(r"[A-Z]\.", word.group()):
-            end = word.end()  # an initial, not the article "A"
+        is_initial = re.fullmatch(r"[A-Z]\.", word.group()) is not None  # "A." is an initial, not the article
+        if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD")):
+            if kept:
+                break
             continue
-        if bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD"):
-            break
-        end = word.end()
-    if end == 0:
+        kept.append(word)
+    if not kept:
         return None
-    return 0, end
+    return kept[0].start(), kept[-1].end()
 
 
 def find_names(text: str) -> Iterator[Finding]:
     """(start, end, "NAME", priority) of every personal name found in ``text``."""
     patterns = _patterns()
     found: list[Finding] = []
-    for key in ("strong", "soft", "titled", "titled_weak", "mou", "zh_after_label"):
-        priority = 55 if key in ("strong", "zh_after_label") else 50
+    for key, priority in (("strong", 55), ("soft", 50), ("en_title", 50), ("en_label", 55), ("en_verb", 50)):
+        latin_cue = key.startswith("en_")
         for match in patterns[key].finditer(text):
-            found.append((match.start("n"), match.end("n"), "NAME", priority))
+            if latin_cue and match.start() and text[match.start() - 1].isascii() and text[match.start() - 1].isalpha():
+                continue  # the cue is the end of a longer word
+            _add_match(found, text, match, priority)
+    found.extend(_names_before_titles(text))
     for match in patterns["pair"].finditer(text):
         found.append((match.start("n"), match.end("n"), "NAME", 50))
         found.append((match.start("m"), match.end("m"), "NAME", 50))
     found.extend(_pinyin_names(text))
-    for key in ("en_title", "en_label", "en_verb", "en_degree", "en_zh_cue", "en_zh_role", "en_subject"):
-        for match in patterns[key].finditer(text):
-            trimmed = _trim_english(match.group("n"))
-            if trimmed is not None:
-                start = match.start("n")
-                found.append((start + trimmed[0], start + trimmed[1], "NAME", 45))
+    found.extend(_names_before_markers(text))
     # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
     for start, end, _kind, _priority in list(found):
         # Only the other script: 郭玉芸（母亲） is a kinship note, not a second name.
@@ -222,6 +239,62 @@ def find_names(text: str) -> Iterator[Finding]:
             found.append((other.start("n"), other.end("n"), "NAME", 45))
     yield from found
     yield from _other_mentions(text, found)
+
+
+def _names_before_titles(text: str) -> Iterator[Finding]:
+    """Chinese names read backwards from a title or kinship word: 张三医生, 李主任, 全先生, 王某某."""
+    patterns = _patterns()
+    titled, titled_weak, alone, mou = (
+        patterns["titled"],
+        patterns["titled_weak"],
+        patterns["titled_weak_alone"],
+        patterns["mou"],
+    )
+    for title in patterns["title"].finditer(text):
+        end = title.start()
+        if end == 0:
+            continue
+        window = max(0, end - 4)
+        if title.group().startswith("某"):
+            match = mou.search(text, max(0, end - 2), end)
+            if match is not None:
+                yield match.start("z"), title.end(), "NAME", 50
+            continue
+        # The longest reading wins: 成桂医生 is 成桂, not 桂 (both 成 and 桂 are surnames).
+        readings = [m for m in (titled.search(text, window, end), titled_weak.search(text, window, end)) if m]
+        match = min(readings, key=lambda m: m.start()) if readings else None
+        if match is None and title.group() in ("先生", "女士", "小姐", "太太"):
+            match = alone.search(text, max(0, end - 1), end)
+        if match is not None:
+            yield match.start("z"), match.end("z"), "NAME", 50
+
+
+def _add_match(found: list[Finding], text: str, match: re.Match[str], priority: int) -> None:
+    if match.group("z") is not None:
+        found.append((match.start("z"), match.end("z"), "NAME", priority))
+        return
+    trimmed = _trim_english(match.group("n"))
+    if trimmed is not None:
+        start = match.start("n")
+        found.append((start + trimmed[0], start + trimmed[1], "NAME", 45))
+
+
+def _names_before_markers(text: str) -> Iterator[Finding]:
+    """English names read backwards from what follows them: ", MD", 医生, "is a 48 y/o"."""
+    name_before = _patterns()["name_before"]
+    for marker in _AFTER_NAME.finditer(text):
+        start = marker.start()
+        if start == 0 or not (text[start - 1].isascii() and (text[start - 1].isalpha() or text[start - 1] in " \t,")):
+            continue
+        window_start = max(0, start - 80)
+        match = name_before.search(text, window_start, start)
+        if match is None:
+            continue
+        trimmed = _trim_english(match.group("n"))
+        if trimmed is not None:
+            begin = match.start("n")
+            if begin == 0 or not text[begin - 1].isalpha():
+                yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
 
 
 def _pinyin_names(text: str) -> Iterator[Finding]:
