@@ -210,7 +210,11 @@ def shift_date(surface: str, days: int) -> str:
     year = parts.year or _reference_year(parts)
     moved = date(year, parts.month, parts.day or 15) + timedelta(days=days)
     numbers = [surface[s:e] for key, (s, e) in parts.spans.items() if key in ("m", "d")]
-    pad = any(n.startswith("0") for n in numbers) or (bool(numbers) and all(len(n) == 2 for n in numbers))
+    # Zero padding as written; when the original cannot tell (12/20/2023), numeric forms pad
+    # and Chinese or month-name forms do not (2023年12月20日 → 2024年1月4日).
+    worded = "年" in surface or "mon" in parts.spans
+    ambiguous = bool(numbers) and all(len(n) == 2 for n in numbers)
+    pad = any(n.startswith("0") for n in numbers) or (ambiguous and not worded)
     pieces: dict[str, str] = {}
     if "y" in parts.spans:
         pieces["y"] = f"{moved.year:04d}" if parts.year_digits == 4 else f"{moved.year % 100:02d}"

@@ -85,15 +85,20 @@ _PHONE_CUE = re.compile(
     trie_pattern(_PHONE_WORDS.split())
     + r"(?:号码|号)?[ \t]*(?:No\.?|number)?[ \t]*[:：]?[ \t]*(?P<v>\+?[\d(（][\d \-()（）]{5,18}\d)"
 )
+# Cues that mark a record number on their own, and words that do so only with No./ID/#/Number
+# after them ("Patient ID: 123", never "Patient: BCL2").
 _RECORD_WORDS = (
     "住院号 病案号 病历号 门诊号 急诊号 床号 医保卡号 医保号 社保卡号 社保号 医疗保险号 就诊卡号 就诊号 登记号 病理号 "
     "检查号 影像号 放射号 标本号 流水号 会诊号 ID号 患者ID 病人ID 档案号 卡号 "
-    "MRN Mrn mrn Medical Record Record Hospital Admission Inpatient Outpatient Bed bed Insurance Member Policy "
-    "Accession accession Pathology Specimen Case case Patient Encounter Account account Health Plan Chart"
+    "MRN Mrn mrn Accession accession Case case Bed bed Account account"
 )
+_RECORD_NOUNS = (
+    "Medical Record|Record|Hospital|Admission|Inpatient|Outpatient|Insurance|Member|Policy|Pathology|Specimen|"
+    "Patient|Encounter|Health Plan|Chart|Medical record|medical record|record|admission|insurance|member|policy"
+)
+_RECORD_SUFFIX = r"(?:[ \t]*(?:No\.?|no\.?|Number|number|#|ID|Id|id))"
 _RECORD_CUE = re.compile(
-    trie_pattern(_RECORD_WORDS.split())
-    + r"(?:[ \t]+(?:record|Record|plan|Plan))?(?:[ \t]*(?:No\.?|no\.?|Number|number|#|ID|Id|id))?"
+    f"(?:{trie_pattern(_RECORD_WORDS.split())}{_RECORD_SUFFIX}?|{trie_pattern(_RECORD_NOUNS.split('|'))}{_RECORD_SUFFIX})"
     r"[ \t]*(?:[:：#]|是|为|is)?[ \t]*"
     r"(?P<v>\d{4}(?:[ ]\d{4}){2,4}|[A-Za-z]{0,4}[\-]?\d[\dA-Za-z\-/]{0,24})(?![\dA-Za-z])"
 )

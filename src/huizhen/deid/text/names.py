@@ -173,6 +173,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "titled_weak": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})\\Z"),
         "titled_weak_alone": re.compile(f"{not_han_before}(?P<z>{weak})\\Z"),
         "mou": re.compile(f"(?P<z>{strong})\\Z"),
+        "mou_any": re.compile(f"(?P<z>{any_surname})\\Z"),  # 于某某 is a name, 于某日 is not
         # Signature lines of two people: 霍桂沐/任强峰
         "pair": re.compile(
             f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
@@ -256,7 +257,8 @@ def _names_before_titles(text: str) -> Iterator[Finding]:
             continue
         window = max(0, end - 4)
         if title.group().startswith("某"):
-            match = mou.search(text, max(0, end - 2), end)
+            pattern = patterns["mou_any"] if title.group() == "某某" else mou
+            match = pattern.search(text, max(0, end - 2), end)
             if match is not None:
                 yield match.start("z"), title.end(), "NAME", 50
             continue

@@ -19,9 +19,9 @@ from huizhen.deid.text.language import HAN
 Finding = tuple[int, int, str, int]
 
 # Characters that end the words before a hospital name: "患者于北京协和医院" starts at 北.
-_BEFORE = "在于至到从经转入来去往赴由及和与、，。；：:（(的为系是就诊住收治送检外请患者病人其该我本此"
+_BEFORE = "在于至到从经转入来去往赴由及和与自、，。；：:（(的为系是就诊住收治送检外请患者病人其该我本此"
 # Characters never inside a hospital name (协和 and 人民 are, so 和 and 人 may be).
-_INSIDE_NOT = "在于至到从经转赴往去来及与、，。；：:的为是诊收送请患者"
+_INSIDE_NOT = "在于至到从经转赴往去来及与自、，。；：:的为是诊收送请患者"
 _FACILITY = (
     r"(?:附属医院|中心医院|人民医院|中医医院|中医院|妇幼保健院|保健院|卫生院|医院|医学中心|肿瘤防治中心|肿瘤中心|诊所|"
     r"社区卫生服务中心|卫生服务中心|血液病研究所|研究所)"

@@ -94,7 +94,11 @@ def _resolve(text: str) -> list[tuple[int, int, str]]:
     kept_starts: list[int] = []
     kept: dict[int, tuple[int, str]] = {}
     for start, end, kind, _priority in sorted(candidates, key=lambda f: (-f[3], f[0] - f[1], f[0])):
-        if kind in _WORDLIKE and _overlaps(protected, start, end, inside_only=kind == "ADDRESS"):
+        # Word-like kinds yield to any overlapping clinical term (an address only to one that
+        # holds it whole: "Ann Arbor, MI 48116" is still an address); numbers only when they
+        # are part of one (IDH1 is a gene, not a record number "H1").
+        inside_only = kind not in _WORDLIKE or kind == "ADDRESS"
+        if _overlaps(protected, start, end, inside_only=inside_only):
             continue
         i = bisect_left(kept_starts, start)
         if i < len(kept_starts) and kept_starts[i] < end:
