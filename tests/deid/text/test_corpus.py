@@ -147,3 +147,9 @@ def test_the_command_writes_one_json_note_per_line(tmp_path: Path) -> None:
     assert len(rows) == 12
     assert rows[0]["id"] == "test-0000"
     assert load_jsonl(out) == generate("test", count=12)
+
+
+def test_the_test_split_has_phrasings_the_dev_split_never_uses(dev: list[Note], test_split: list[Note]) -> None:
+    for cue in ("已知情同意", "门诊登记号", "Travel document:", "Follow-up booked for"):
+        assert not any(cue in n.text for n in dev), cue
+        assert any(cue in n.text for n in test_split), cue

@@ -12,9 +12,10 @@ targets. Identifiers are realistic: PRC resident ID numbers with a valid ISO 706
 check character, dates, phones and record numbers in the forms hospitals write them. Names
 come from this module's own pools (``corpus_data/pools.json``), so the scrubber is built
 independently of them. Two splits: ``dev`` for tuning and ``test``, held out, whose pools also
-include names, roads and estates the dev split never shows. The same split always gives the
-same notes (a per-note seeded RNG); ``python -m huizhen.deid.text.corpus --split test --out
-FILE`` writes one JSON object per note.
+include names, roads and estates the dev split never shows and whose notes carry phrasings
+(cues, orders) the dev split never uses. The same split always gives the same notes (a
+per-note seeded RNG); ``python -m huizhen.deid.text.corpus --split test --out FILE`` writes one
+JSON object per note.
 
 Annotation rules (what the gold spans cover): the value only, never its label (住院号：, MRN:)
 or a title (先生, Dr., Mr.); a surname before a title (张先生, Mr. Zhang) is a NAME; a Chinese
@@ -1275,6 +1276,29 @@ _NARRATIVE_EN = (
     "[[Cotswolds]]-modified [[Ann Arbor]] staging was used; bulky disease (>10 cm) absent.",
 )
 
+# Phrasings only the test split shows: the same kinds of PHI behind cues and in orders the dev
+# split never uses, so that the held-out figures measure more than the dev templates.
+_HELD_OUT_ZH = (
+    "患者爱人{rel}，手机{phone2}，已知情同意。",
+    "门诊登记号 {outpatient}，既往于{hosp}就诊。",
+    "{date}曾在外院就诊，接诊医生{dr3}建议转上级医院。",
+    "家住{addr}，务农，已婚。",
+    "随访联系：{pt_ref}本人 {phone}；邮箱 {email}。",
+    "病人身份证：{id}。",
+    "复诊预约于{later}上午。",
+    "联系人{rel}（{relation}）QQ {qq}。",
+)
+_HELD_OUT_EN = (
+    "{His} {relation}, {rel}, can be reached on {phone2}.",
+    "Seen in clinic by {dr3} on {date}; notes reviewed with {dr}.",
+    "Lives at {addr} with family.",
+    "Hospital no. {mrn}; registered {date}.",
+    "Best contact: {email}, or mobile {phone}.",
+    "Travel document: {passport}.",
+    "Follow-up booked for {later}.",
+    "{pt_ref} was accompanied by {his} {relation} {rel}.",
+)
+
 # Mixed Chinese notes name their drugs and regimens in English inside Chinese sentences.
 _ZH_EN_LINES = (
     "靶向治疗：{drug} 560 mg qd，联合{drug}。",
@@ -1313,6 +1337,9 @@ def generate_note(split: str, index: int) -> Note:
     narrative = _NARRATIVE_ZH if ctx.zh_text else _NARRATIVE_EN
     for line in rng.sample(narrative, rng.randint(2, 4)):
         lines.insert(rng.randint(4, len(lines) - 2), line)
+    if split == "test":
+        for line in rng.sample(_HELD_OUT_ZH if ctx.zh_text else _HELD_OUT_EN, 2):
+            lines.insert(rng.randint(4, len(lines) - 2), line)
     extra = _ZH_EN_LINES if style == "zh+en" else _EN_ZH_LINES if style == "en+zh" else ()
     for line in extra:
         # An English note with Chinese PHI always carries the Chinese address, so it is mixed.
