@@ -9,7 +9,7 @@ from tests.deid.text.spans import found
 
 
 @pytest.mark.parametrize(
-    "text, scrubbed",
+    ("text", "scrubbed"),
     [
         ("患者，男，92岁。", "患者，男，90岁以上。"),
         ("年龄：95岁", "年龄：90岁以上"),
@@ -23,6 +23,8 @@ def test_ages_over_89_become_90_or_older_in_the_texts_language(text: str, scrubb
     assert scrub(text).text == scrubbed
 
 
-@pytest.mark.parametrize("text", ["患者，男，89岁。", "A 45-year-old woman", "Age: 62", "page 92", "192岁", "体重92 kg"])
+@pytest.mark.parametrize(
+    "text", ["患者，男，89岁。", "A 45-year-old woman", "Age: 62", "page 92", "192岁", "体重92 kg"]
+)
 def test_ages_up_to_89_and_other_numbers_stay(text: str) -> None:
     assert found(text) == []

@@ -54,7 +54,8 @@ def test_a_term_named_in_the_issue_survives_in_a_chinese_sentence(term: str) -> 
     text = f"患者张三，2023年3月5日确诊，考虑{term}，主治医师：李明，电话13812345678。"
     result = scrub(text, context=CONTEXT)
     assert term in result.text
-    assert "张三" not in result.text and "李明" not in result.text
+    assert "张三" not in result.text
+    assert "李明" not in result.text
 
 
 @pytest.mark.parametrize("term", NAMED_IN_THE_ISSUE)
@@ -62,7 +63,8 @@ def test_a_term_named_in_the_issue_survives_in_an_english_sentence(term: str) ->
     text = f"Patient: Zhang San. Findings consistent with {term}, per Dr. Emily Carter on March 5, 2023."
     result = scrub(text, context=CONTEXT)
     assert term in result.text
-    assert "Zhang San" not in result.text and "Emily Carter" not in result.text
+    assert "Zhang San" not in result.text
+    assert "Emily Carter" not in result.text
 
 
 def test_every_listed_term_survives_after_a_patient_cue() -> None:

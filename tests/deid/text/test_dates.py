@@ -10,7 +10,7 @@ from tests.deid.text.spans import found
 
 
 @pytest.mark.parametrize(
-    "surface, shifted",
+    ("surface", "shifted"),
     [
         ("2023年3月5日", "2023年3月22日"),
         ("2023年03月05日", "2023年03月22日"),

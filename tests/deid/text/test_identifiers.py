@@ -45,7 +45,9 @@ def test_a_checksum_invalid_number_after_an_id_cue_is_an_id_number() -> None:
     assert found_kind("身份证号：110105194912310021", "ID_NUMBER") == ["110105194912310021"]
 
 
-@pytest.mark.parametrize("text, number", [("护照号：E12345678", "E12345678"), ("Passport No. EA1234567", "EA1234567")])
+@pytest.mark.parametrize(
+    ("text", "number"), [("护照号：E12345678", "E12345678"), ("Passport No. EA1234567", "EA1234567")]
+)
 def test_passports_are_id_numbers(text: str, number: str) -> None:
     assert found_kind(text, "ID_NUMBER") == [number]
 
@@ -70,18 +72,22 @@ def test_chinese_phone_numbers_are_found_in_chinese_text(phone: str) -> None:
     assert found(f"如有不适请联系{phone}。") == [("PHONE", phone)]
 
 
-@pytest.mark.parametrize("phone", ["(617) 555-1234", "617-555-1234", "617.555.1234", "+1 617 555 1234", "(718)728-3456"])
+@pytest.mark.parametrize(
+    "phone", ["(617) 555-1234", "617-555-1234", "617.555.1234", "+1 617 555 1234", "(718)728-3456"]
+)
 def test_us_phone_numbers_are_found_in_english_text(phone: str) -> None:
     assert found(f"Please call {phone} with questions.") == [("PHONE", phone)]
 
 
-@pytest.mark.parametrize("text", ["血红蛋白 135 g/L，血小板 250×10^9/L", "Hemoglobin 13.5 g/dL, WBC 4500/uL", "CD20+ 95%"])
+@pytest.mark.parametrize(
+    "text", ["血红蛋白 135 g/L，血小板 250×10^9/L", "Hemoglobin 13.5 g/dL, WBC 4500/uL", "CD20+ 95%"]
+)
 def test_laboratory_values_are_not_phones_or_record_numbers(text: str) -> None:
     assert found(text) == []
 
 
 @pytest.mark.parametrize(
-    "text, number",
+    ("text", "number"),
     [
         ("住院号：ZY20230512", "ZY20230512"),
         ("病案号 4410237", "4410237"),
@@ -116,13 +122,15 @@ def test_email_addresses_are_found(address: str) -> None:
     assert found(f"邮箱：{address}，请回复。") == [("EMAIL", address)]
 
 
-@pytest.mark.parametrize("url", ["https://example.org/case/123", "www.hospital.cn/report?id=9", "pacs.hospital.cn/view"])
+@pytest.mark.parametrize(
+    "url", ["https://example.org/case/123", "www.hospital.cn/report?id=9", "pacs.hospital.cn/view"]
+)
 def test_urls_are_found(url: str) -> None:
     assert found_kind(f"详见 {url} 查看。", "URL") == [url]
 
 
 @pytest.mark.parametrize(
-    "text, handle",
+    ("text", "handle"),
     [("微信号：wxid_abc123", "wxid_abc123"), ("WeChat: zhang-san88", "zhang-san88"), ("QQ：123456789", "123456789")],
 )
 def test_wechat_and_qq_ids_are_social_ids(text: str, handle: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from huizhen.deid.text.names import surnames
-from tests.deid.text.spans import found, found_kind
+from tests.deid.text.spans import found_kind
 
 
 @pytest.mark.parametrize(
-    "text, name",
+    ("text", "name"),
     [
         ("患者张三，男，45岁。", "张三"),
         ("患者王小明因发热入院。", "王小明"),
@@ -29,7 +29,7 @@ def test_chinese_names_are_found_by_context(text: str, name: str) -> None:
     assert found_kind(text, "NAME") == [name]
 
 
-@pytest.mark.parametrize("text, name", [("张某于3月复查。", "张某"), ("王某某，男，60岁。", "王某某")])
+@pytest.mark.parametrize(("text", "name"), [("张某于3月复查。", "张某"), ("王某某，男，60岁。", "王某某")])
 def test_surname_with_mou_is_a_name(text: str, name: str) -> None:
     assert found_kind(text, "NAME") == [name]
 
@@ -66,7 +66,7 @@ def test_clinical_phrases_after_patient_are_not_names(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, name",
+    ("text", "name"),
     [
         ("Patient: Zhang San, 45-year-old male.", "Zhang San"),
         ("The patient ZHANG San was admitted.", "ZHANG San"),
@@ -89,7 +89,7 @@ def test_a_kinship_word_in_brackets_is_not_a_name() -> None:
 
 
 @pytest.mark.parametrize(
-    "text, name",
+    ("text", "name"),
     [
         ("Seen by Dr. Emily Carter today.", "Emily Carter"),
         ("Dear Mrs. O'Brien,", "O'Brien"),

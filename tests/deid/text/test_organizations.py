@@ -11,7 +11,7 @@ GENERALIZE = ScrubContext(keep_organizations=False)
 
 
 @pytest.mark.parametrize(
-    "text, hospital",
+    ("text", "hospital"),
     [
         ("患者于北京协和医院血液科就诊。", "北京协和医院"),
         ("转诊自中山大学肿瘤防治中心。", "中山大学肿瘤防治中心"),
@@ -25,7 +25,9 @@ def test_hospitals_are_found(text: str, hospital: str) -> None:
     assert found_kind(text, "ORGANIZATION") == [hospital]
 
 
-@pytest.mark.parametrize("text", ["当地医院予抗感染治疗。", "外院病理会诊。", "血液科会诊。", "Department of Pathology"])
+@pytest.mark.parametrize(
+    "text", ["当地医院予抗感染治疗。", "外院病理会诊。", "血液科会诊。", "Department of Pathology"]
+)
 def test_generic_hospitals_and_departments_are_not_organizations(text: str) -> None:
     assert found_kind(text, "ORGANIZATION") == []
 

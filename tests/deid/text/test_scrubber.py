@@ -59,7 +59,7 @@ def test_a_fresh_context_numbers_from_one() -> None:
     assert scrub("联系人：王小红").text == "联系人：[姓名-1]"
 
 
-@pytest.mark.parametrize("lang, tag", [("zh", "[姓名-1]"), ("en", "[NAME-1]")])
+@pytest.mark.parametrize(("lang", "tag"), [("zh", "[姓名-1]"), ("en", "[NAME-1]")])
 def test_the_lang_argument_fixes_the_tag_language(lang: str, tag: str) -> None:
     assert scrub("患者张三，男。", lang=lang).text == f"患者{tag}，男。"
 
@@ -70,7 +70,7 @@ def test_an_unknown_lang_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "text, language", [("患者张三，男，45岁。", "zh"), ("Patient seen today.", "en"), (LETTER, "mixed"), ("", "en")]
+    ("text", "language"), [("患者张三，男，45岁。", "zh"), ("Patient seen today.", "en"), (LETTER, "mixed"), ("", "en")]
 )
 def test_the_result_names_the_texts_language(text: str, language: str) -> None:
     assert scrub(text).language == language
