@@ -56,7 +56,7 @@ _STRONG_WORDS = """
 _SOFT_WORDS = """
     患者 病人 患儿 病儿 产妇 孕妇 伤者 家属 其子 其女 其妻 其夫 其母 其父 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 弟弟 哥哥
     姐姐 妹妹 联系人 医师 医生 大夫 护士 教授 主任 签名 签字 送检医生 送检医师 申请医生 申请医师 经治医生 主治医生
-    主管医生 上级医生 转诊医生 转诊医师
+    主管医生 上级医生 转诊医生 转诊医师 之子 之女 之妻 之夫 之母 之父 患者之子 患者之女
 """
 _EN_TITLE_WORDS = "Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister"
 _EN_LABEL_WORDS = """
@@ -84,8 +84,10 @@ def _words(text: str, *, sep: str | None = None) -> list[str]:
     return [w.strip() for w in (text.split(sep) if sep else text.split()) if w.strip()]
 
 
+# Longer titles first, so that 周建国副主任医师 reads the title 副主任医师 and not 任 + 医师.
 _TITLE_AFTER = (
-    r"(?:医生|医师|大夫|主任|副主任|教授|副教授|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
+    r"(?:副主任医师|主任医师|副主任医生|主任医生|主治医师|主治医生|住院医师|主管医师|副主任|主任|医生|医师|大夫|"
+    r"副教授|教授|副院长|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
     r"之子|之女|之妻|之夫|之母|之父|家属|某某|某)"
 )
 # English words that are capitalised but never part of a person's name here.
@@ -341,9 +343,15 @@ def _other_mentions(text: str, found: list[Finding]) -> Iterator[Finding]:
             for word in re.findall(r"[A-Za-z][A-Za-z'’\-]{2,}", surface):
                 if word not in _EN_NOT_NAME:
                     surfaces.add(word)
-    if not surfaces:
-        return
-    alternation = "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
-    latin = f"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])"
-    for match in re.finditer(latin, text):
-        yield match.start(), match.end(), "NAME", 30
+    # str.find per surface: compiling an alternation per text would defeat re's pattern cache.
+    for surface in surfaces:
+        position = text.find(surface)
+        while position != -1:
+            end = position + len(surface)
+            if not (_is_latin_letter(text, position - 1) or _is_latin_letter(text, end)):
+                yield position, end, "NAME", 30
+            position = text.find(surface, position + 1)
+
+
+def _is_latin_letter(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isascii() and text[index].isalpha()
