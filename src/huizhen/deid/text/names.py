@@ -154,7 +154,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     given = _GIVEN
     # Each cue list is one trie, so re's fast scan for its first characters applies (a
     # leading look-behind would disable it: word boundaries are checked in Python instead).
-    strong_cues = [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in ("：", ":", " :", " ：")] + ["尊敬的"]
+    # A form may separate label and value by a colon or only by spaces (姓名 陈晓东 性别 男).
+    separators = ("：", ":", " :", " ：", " ", "　")
+    strong_cues = [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in separators] + ["尊敬的"]
     soft_cues = _words(_SOFT_WORDS)
     en_titles = [f"{w}{d}" for w in _words(_EN_TITLE_WORDS) for d in (".", "")]
     en_labels = [f"{w}{c}" for w in _words(_EN_LABEL_WORDS, sep="|") for c in (":", " :")]
