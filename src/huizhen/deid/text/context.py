@@ -33,6 +33,9 @@ TAG_LABELS: dict[str, tuple[str, str]] = {
 }
 # Generalized organizations carry no number: the policy asks for the category only.
 HOSPITAL = ("[医院]", "[HOSPITAL]")
+# Departments are left as written (every hospital has a 血液科); the pair stays for readers of
+# tags, such as the translation engine, which carry tags across languages.
+DEPARTMENT = ("[科室]", "[DEPARTMENT]")
 AGE_OVER_89 = ("90岁以上", "90 or older")
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
