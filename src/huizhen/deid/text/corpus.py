@@ -57,8 +57,8 @@ PHI_KINDS = (
 )
 LANGUAGES = ("zh", "en", "mixed")
 NOTE_TYPES = ("referral", "pathology", "discharge")
-# Seeds of the splits: dev is for tuning, test is held out.
-SEEDS = {"dev": 20260601, "test": 90210417}
+# Seeds of the splits: dev and dev2 are for tuning, test is held out.
+SEEDS = {"dev": 20260601, "test": 90210417, "dev2": 44071853}
 DEFAULT_COUNT = 600
 KEEP = "KEEP"
 T = TypeVar("T")
@@ -1319,6 +1319,8 @@ def generate_note(split: str, index: int) -> Note:
     """Note ``index`` of ``split``: the same arguments always give the same note."""
     if split not in SEEDS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SEEDS)}")
+    if split == "dev2":
+        return _dev2_note(index)
     rng = random.Random(f"{SEEDS[split]}:{index}")  # noqa: S311 - seeded test data, not a secret
     note_type = NOTE_TYPES[index % 3]
     language = ("zh", "zh", "en", "mixed", "en", "mixed", "zh")[rng.randrange(7)]
@@ -1365,8 +1367,329 @@ def generate_note(split: str, index: int) -> Note:
     )
 
 
+# --- the dev2 split --------------------------------------------------------------------------
+# A second development split written independently of the dev and test templates: its own name
+# pools (``dev2_*`` in pools.json: rarer and compound surnames, Cantonese and Taiwanese
+# romanisations, hyphenated and apostrophe names, middle initials) and its own phrasings
+# (signature blocks, role lines, relatives and proxies, forms and tables), so tuning on dev and
+# dev2 together does not fit one template set. The test split stays held out.
+
+
+@dataclass(frozen=True)
+class _Dev2Person:
+    chinese: bool
+    sex: str
+    surname: str  # hanzi, or the English last name
+    given: str  # hanzi, or the English first name
+    roman_surname: str = ""
+    roman_given: tuple[str, ...] = ()  # pinyin syllables of the given name
+    romanised: str = ""  # a fixed Cantonese/Taiwanese romanisation ("Chan Tai-man"), if any
+    middle: str = ""  # a middle initial of an English name
+
+
+def _dev2_person(rng: random.Random, *, chinese: bool) -> _Dev2Person:
+    pools = _pools()
+    sex = _pick(rng, ("M", "F"))
+    if chinese and rng.random() < 0.25:
+        hanzi, roman = str(_pick(rng, pools["dev2_romanised"])).split(" ", 1)
+        return _Dev2Person(True, sex, hanzi[0], hanzi[1:], romanised=roman)
+    if chinese:
+        surname, roman_surname = str(_pick(rng, pools["dev2_zh_surnames"])).split(" ")
+        chars = [str(_pick(rng, pools["dev2_zh_given"])).split(" ") for _ in range(1 if rng.random() < 0.3 else 2)]
+        return _Dev2Person(True, sex, surname, "".join(c for c, _ in chars), roman_surname, tuple(p for _, p in chars))
+    first = str(_pick(rng, pools["dev2_en_first_male" if sex == "M" else "dev2_en_first_female"]))
+    middle = _pick(rng, "ABCDEFGHJKLMNPRSTW") if rng.random() < 0.35 else ""
+    return _Dev2Person(False, sex, str(_pick(rng, pools["dev2_en_last"])), first, middle=middle)
+
+
+def _dev2_name(rng: random.Random, person: _Dev2Person, *, zh: bool, form: str = "full") -> str:
+    """One written form of a person's name: hanzi in Chinese text, a romanisation or English form otherwise."""
+    if person.chinese and zh:
+        return person.surname if form == "surname" else person.surname + person.given
+    if person.chinese and person.romanised:
+        surname, given = person.romanised.split(" ", 1)
+        if form == "surname":
+            return surname
+        if form == "given":
+            return given
+        return str(_pick(rng, (person.romanised, f"{surname.upper()} {given}", f"{given} {surname}")))
+    if person.chinese:
+        sur = person.roman_surname
+        joined = "".join(person.roman_given).capitalize()
+        if form == "surname":
+            return str(_pick(rng, (sur, sur.upper())))
+        if form == "given":
+            return joined
+        hyphen = "-".join(s.capitalize() for s in person.roman_given)
+        return str(
+            _pick(
+                rng,
+                (
+                    f"{sur} {joined}",
+                    f"{sur.upper()} {joined}",
+                    f"{joined} {sur}",
+                    f"{sur.upper()} {joined.upper()}",
+                    f"{sur} {hyphen}",
+                    f"{hyphen} {sur}",
+                    f"{sur.lower()} {joined.lower()}",
+                    f"{sur} {' '.join(s.capitalize() for s in person.roman_given)}",
+                ),
+            )
+        )
+    if form == "surname":
+        return person.surname
+    if form == "given":
+        return person.given
+    middle = f" {person.middle}." if person.middle else ""
+    return str(
+        _pick(
+            rng,
+            (
+                f"{person.given}{middle} {person.surname}",
+                f"{person.given} {person.surname}",
+                f"{person.surname.upper()}, {person.given}{middle}",
+                f"{person.surname}, {person.given}",
+                f"{person.given[0]}. {person.surname}",
+            ),
+        )
+    )
+
+
+# The relation of a relative to the patient, in aligned forms (one relation per note).
+_DEV2_REL_ZH = {"M": ("父亲", "儿子", "丈夫", "哥哥"), "F": ("母亲", "女儿", "妻子", "姐姐")}
+_DEV2_REL_ZH_SHORT = {"M": ("父", "子", "夫", "兄"), "F": ("母", "女", "妻", "姊")}
+_DEV2_REL_EN = {"M": ("father", "son", "husband", "brother"), "F": ("mother", "daughter", "wife", "sister")}
+
+# Lines with slots: {pt} patient, {d1} {d2} {d3} doctors, {nu} {nu2} nurses, {r1} {r2} relatives (…_sur
+# surname, …_given given name), {rel}/{relz} relation of r1, {date} {mobile} {phone} {mrn} {path}
+# {hosp} {addr} {id} {email} {age}; [[terms]] to retain.
+_DEV2_HEAD_ZH = {
+    "referral": ("{hosp}　会诊申请单", "申请日期：{date}　门诊号：{opd}"),
+    "pathology": ("{hosp}病理科　病理会诊报告", "病理号：{path}　收到日期：{date}"),
+    "discharge": ("{hosp}　出院记录", "住院号：{mrn}　出院日期：{date}"),
+}
+_DEV2_HEAD_EN = {
+    "referral": ("{hosp} — Consultation Request", "Date of request: {date}  MRN: {mrn}"),
+    "pathology": ("{hosp}, Department of Pathology — Outside Slide Review", "Accession: {path}  Received {date}"),
+    "discharge": ("{hosp} — Discharge Summary", "Admit/discharge: {date}  Acct MRN {mrn}"),
+}
+_DEV2_PEOPLE_ZH = (
+    "经治医师：{d1}　主治医师：{d2}　主任医师：{d3}",
+    "住院医师（签名）：{d1}",
+    "记录者：{nu}　记录时间：{date}",
+    "护士长{nu}已安排单间病房。",
+    "{d1_sur}医生查房后指示继续原方案，复查血常规。",
+    "今日{d2}大夫查看患者，建议完善骨髓穿刺。",
+    "由{nu}护士执行医嘱，输注过程顺利。",
+    "联系人：{r1}（{rel}）　电话：{mobile}",
+    "紧急联系人：{r1}，与患者关系：{rel}，手机{mobile}",
+    "监护人{r1}已签署知情同意书。",
+    "委托人：{r1}　受托人：{r2}",
+    "患者之{relz}{r1}代诉病史，可靠。",
+    "患者由其{rel}{r1}陪同入院。",
+    "由{r1}陪同前来就诊，携外院资料一份。",
+    "会诊申请人：{d1}（血液科）",
+    "申请会诊医师：{d1}　会诊医师：{d3}",
+    "医师签章：{d2}（盖章）",
+    "病史陈述者：{r1}（患者{rel}）",
+    "向患者{rel}{r1}交代病情及治疗风险，其表示理解。",
+    "已电话告知{r1}（{mobile}）复查时间。",
+    "主管护士：{nu}；责任护士：{nu2}",
+    "抄送：{d2}、{d3}",
+    "{d3}教授会诊意见：考虑[[弥漫大B细胞淋巴瘤]]可能性大。",
+    "（主治医师：{d2}）",
+    "下级医师{d1}汇报病史，上级医师{d3}查房。",
+    "{pt_sur}老师家属{r1}要求转上级医院继续治疗。",
+    "签字人：{r1}　　签字日期：{date}",
+    "{d2}主任指示：暂缓化疗，先行抗感染。",
+    "夜班护士{nu}发现患者体温升高，报告值班医生{d1}。",
+    "患者配偶{r1}，住址：{addr}",
+)
+_DEV2_PEOPLE_EN = (
+    "Dictated by: {d1}, MD",
+    "Electronically signed by {d2}, MD on {date}",
+    "Attending: {d3}, MD; Fellow: {d1}, MD",
+    "cc: {d3}, MD; {d2}",
+    "{nu}, RN, administered the first dose without incident.",
+    "Spoke with {his} {rel} {r1_given} by phone ({phone}) and updated the plan.",
+    "Patient's {rel} {r1_given} is the health care proxy.",
+    "Emergency contact: {r1} ({rel}), {phone}",
+    "Accompanied today by {his} {rel}, {r1}.",
+    "Presented at tumor board by {d1} (fellow).",
+    "Seen and examined with Dr. {d3_sur}; I agree with the fellow's note.",
+    "Consult requested by: {d1}",
+    "Pathologist: {d2}, MD | Grossed by: {nu}",
+    "Ordering provider: {d1}   Referring physician: Dr. {d2_sur}",
+    "Thank you for referring {pt} to our clinic.",
+    "Sincerely,\n{d3}, MD, PhD",
+    "Nurse navigator: {nu}, RN, BSN, {phone}",
+    "Release of information signed by {r1} ({rel}) on {date}.",
+    "Name | MRN | DOB\n{pt} | {mrn} | {dob}",
+    "Per {his} {rel}, {r1_given}, {he} has been eating less.",
+    "Case discussed with {d2} (attending) and {nu} (charge nurse).",
+    "Reviewed by: {d3}, MD (Hematopathology)",
+    "Interpreter {nu2} present for the entire visit.",
+    "Contact: {email}",
+)
+_DEV2_BODY_ZH = (
+    "患者{pt}，{sex}，{age}岁，因“颈部包块2月”入院。",
+    "姓名：{pt}　性别：{sex}　年龄：{age}岁　身份证号：{id}",
+    "既往[[高血压]]病史10年，否认[[糖尿病]]。",
+    "[[白细胞]]3.2×10^9/L，[[血红蛋白]]95 g/L，血小板121×10^9/L。",
+    "免疫组化：CD20(+)，[[Bcl-2]](+)，Ki-67约80%；[[EBER]]原位杂交阴性。",
+    "[[Ann Arbor]]分期IIIB期，伴[[B症状]]。",
+    "诊断：[[霍奇金淋巴瘤]]，结节硬化型，可见[[Reed-Sternberg]]细胞。",
+    "予[[R-CHOP]]方案化疗2周期，耐受可。",
+    "[[Waldeyer]]环未见受累。",
+    "家庭住址：{addr}",
+)
+_DEV2_BODY_EN = (
+    "{pt_title} {pt_sur} is a {age}-year-old {man} with a neck mass for 2 months.",
+    "Patient: {pt}   DOB: {dob}   MRN: {mrn}",
+    "History of [[Sjögren]] syndrome and hypertension.",
+    "WBC 3.2, Hgb 9.5, platelets 121. LDH 410.",
+    "IHC: CD20+, [[BCL2]]+, MYC 50%, Ki-67 80%; [[EBER]] ISH negative.",
+    "[[Ann Arbor]] stage IIIB with B symptoms; no [[Richter]] transformation.",
+    "Impression: classic [[Hodgkin]] lymphoma with [[Reed-Sternberg]] cells.",
+    "Received [[R-CHOP]] x2 cycles, tolerated well.",
+    "Home: {addr}",
+)
+_DEV2_MIXED_EN = (
+    "Patient: {pt_hanzi} ({pt_roman})",
+    "Consultant: {d3_roman}, MD",
+    "Family contact: {r1_hanzi} / {r1_roman}, {mobile}",
+)
+
+
+@dataclass
+class _Dev2Note:
+    rng: random.Random
+    zh_phi: bool
+    patient: _Dev2Person
+    people: dict[str, _Dev2Person]
+    age: int
+    birth: dt.date
+    region: list[str]
+    mobile: str
+    index_date: dt.date
+    relation: int
+
+
+def _dev2_slot(note: _Dev2Note, slot: str, *, zh: bool) -> list[Piece]:
+    rng = note.rng
+    key, _, form = slot.partition("_")
+    person = note.patient if key == "pt" else note.people.get(key)
+    if person is not None:
+        if form == "hanzi":
+            return [(person.surname + person.given, "NAME")]
+        if form == "roman":
+            return [(_dev2_name(rng, person, zh=False), "NAME")]
+        return [(_dev2_name(rng, person, zh=zh, form={"sur": "surname", "given": "given"}.get(form, "full")), "NAME")]
+    relative, pt = note.people["r1"], note.patient
+    day = note.index_date - dt.timedelta(days=rng.randint(0, 400))
+    plain: dict[str, str] = {
+        "rel": (_DEV2_REL_ZH if zh else _DEV2_REL_EN)[relative.sex][note.relation],
+        "relz": _DEV2_REL_ZH_SHORT[relative.sex][note.relation],
+        "his": "his" if pt.sex == "M" else "her",
+        "he": "he" if pt.sex == "M" else "she",
+        "man": "man" if pt.sex == "M" else "woman",
+        "pt": "",
+        "sex": ("男" if pt.sex == "M" else "女") if zh else pt.sex,
+    }
+    if slot == "pt_title":
+        return [("Mr." if pt.sex == "M" else "Ms.", "")]
+    if slot in plain:
+        return [(plain[slot], "")]
+    if slot == "age":
+        return [(str(note.age), "AGE" if note.age > 89 else "")]
+    if slot == "date":
+        return [(_date_text(rng, day, chinese=zh), "DATE")]
+    if slot == "dob":
+        return [(_date_text(rng, note.birth, chinese=zh), "DATE")]
+    if slot == "mobile":
+        return [(_mobile_text(rng, note.mobile), "PHONE")]
+    if slot == "phone":
+        return [(_mobile_text(rng, note.mobile) if note.zh_phi else _us_phone_text(rng), "PHONE")]
+    if slot in ("mrn", "opd", "path"):
+        kind = {"mrn": "mrn_zh" if zh else "mrn_en", "opd": "outpatient", "path": "pathology" if zh else "accession"}
+        return [(_record_number(rng, kind[slot]), "RECORD_NUMBER")]
+    if slot == "hosp":
+        pool = "zh_hospitals" if zh else "zh_hospitals_en" if note.zh_phi else "us_hospitals"
+        return [(str(_pick(rng, _pools()[pool])), "ORGANIZATION")]
+    if slot == "addr":
+        return [(_zh_address(rng, "dev", note.region) if note.zh_phi else _us_address(rng, "dev"), "ADDRESS")]
+    if slot == "id":
+        body = f"{note.region[3]}{note.birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.randint(0, 9)}"
+        return [(body + resident_id_checksum(body), "ID_NUMBER")]
+    if slot == "email":
+        local = _dev2_name(rng, pt, zh=False, form="surname").lower().replace("'", "")
+        domain = _pick(rng, _pools()["mail_domains_cn" if note.zh_phi else "mail_domains_en"])
+        return [(f"{local}.{note.birth:%m%d}@{domain}", "EMAIL")]
+    raise KeyError(slot)
+
+
+def _dev2_render(note: _Dev2Note, line: str, builder: NoteBuilder, *, zh: bool) -> None:
+    pos = 0
+    for match in _MARKUP.finditer(line):
+        builder.add([(line[pos : match.start()], "")])
+        if match.group(1):
+            builder.add(_dev2_slot(note, match.group(1), zh=zh))
+        else:
+            builder.add([(match.group(2), KEEP)])
+        pos = match.end()
+    builder.add([(line[pos:], "")])
+
+
+def _dev2_note(index: int) -> Note:
+    rng = random.Random(f"{SEEDS['dev2']}:{index}")  # noqa: S311 - seeded test data, not a secret
+    note_type = NOTE_TYPES[index % 3]
+    language = ("zh", "en", "mixed")[rng.randrange(3)]
+    chinese = language != "en" or rng.random() < 0.4
+    index_date = dt.date(2019, 6, 1) + dt.timedelta(days=rng.randint(0, 6 * 365))
+    age = rng.randint(90, 101) if rng.random() < 0.12 else rng.randint(19, 88)
+    people = {
+        key: _dev2_person(rng, chinese=chinese if key.startswith("r") else language != "en" or rng.random() < 0.25)
+        for key in ("d1", "d2", "d3", "nu", "nu2", "r1", "r2")
+    }
+    note = _Dev2Note(
+        rng=rng,
+        zh_phi=chinese,
+        patient=_dev2_person(rng, chinese=chinese),
+        people=people,
+        age=age,
+        birth=index_date - dt.timedelta(days=age * 365 + rng.randint(20, 340)),
+        region=list(_pick(rng, _pools()["regions"])),
+        mobile=_pick(rng, _MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}",
+        index_date=index_date,
+        relation=rng.randrange(4),
+    )
+    zh = language != "en"
+    head = (_DEV2_HEAD_ZH if zh else _DEV2_HEAD_EN)[note_type]
+    body = rng.sample(_DEV2_BODY_ZH if zh else _DEV2_BODY_EN, rng.randint(3, 5))
+    people_lines = rng.sample(_DEV2_PEOPLE_ZH if zh else _DEV2_PEOPLE_EN, rng.randint(5, 8))
+    lines: list[tuple[str, bool]] = [(line, zh) for line in (*body, *people_lines)]
+    rng.shuffle(lines)
+    if language == "mixed":
+        for line in (*rng.sample(_DEV2_PEOPLE_EN, 2), *rng.sample(_DEV2_MIXED_EN, 2)):
+            lines.insert(rng.randint(0, len(lines)), (line, False))
+    builder = NoteBuilder()
+    for number, (line, line_zh) in enumerate([(h, zh) for h in head] + lines):
+        if number:
+            builder.add([("\n", "")])
+        _dev2_render(note, line, builder, zh=line_zh)
+    return Note(
+        id=f"dev2-{index:04d}",
+        split="dev2",
+        note_type=note_type,
+        language=language,
+        text=builder.text,
+        phi=tuple(builder.phi),
+        retain=tuple(builder.retain),
+    )
+
+
 def generate(split: str, *, count: int = DEFAULT_COUNT) -> list[Note]:
-    """The first ``count`` notes of ``split`` ("dev" or "test")."""
+    """The first ``count`` notes of ``split`` ("dev", "dev2" or "test")."""
     return [generate_note(split, index) for index in range(count)]
 
 

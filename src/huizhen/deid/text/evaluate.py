@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None, *, detector: Detector | None = None)
     args = parser.parse_args(argv)
     notes = generate(args.split, count=args.count)
     result = evaluate(notes, detector or huizhen_detector, split=args.split)
-    show = args.split == "dev"
+    show = args.split in ("dev", "dev2")
     if args.json:
         payload = result.as_json()
         if show:
