@@ -36,6 +36,11 @@ def test_split() -> list[Note]:
     return generate("test")
 
 
+@pytest.fixture(scope="module")
+def dev2() -> list[Note]:
+    return generate("dev2")
+
+
 def test_the_same_split_is_generated_identically_twice(dev: list[Note]) -> None:
     assert generate("dev", count=50) == dev[:50]
 
@@ -59,12 +64,42 @@ def test_the_test_split_has_names_the_dev_split_never_shows(dev: list[Note], tes
     assert len(test_names - dev_names) > len(test_names) / 2
 
 
+def test_the_dev2_split_is_generated_identically_twice(dev2: list[Note]) -> None:
+    assert generate("dev2", count=50) == dev2[:50]
+    assert generate_note("dev2", 321) == dev2[321]
+
+
+def test_the_dev2_split_has_at_least_500_notes_of_every_type_and_language(dev2: list[Note]) -> None:
+    assert len(dev2) >= 500
+    assert set(Counter((n.note_type, n.language) for n in dev2)) == set(itertools.product(NOTE_TYPES, LANGUAGES))
+
+
+def test_the_dev2_split_shares_no_note_with_dev_or_test(
+    dev: list[Note], dev2: list[Note], test_split: list[Note]
+) -> None:
+    assert not {n.text for n in dev2} & {n.text for n in dev + test_split}
+
+
+def test_the_dev2_split_names_are_almost_all_unseen_in_dev_and_test(
+    dev: list[Note], dev2: list[Note], test_split: list[Note]
+) -> None:
+    seen = {s.text for n in dev + test_split for s in n.phi if s.kind == "NAME"}
+    dev2_names = {s.text for n in dev2 for s in n.phi if s.kind == "NAME"}
+    assert len(dev2_names - seen) > 0.95 * len(dev2_names)
+
+
+def test_gold_spans_of_a_dev2_note_do_not_overlap(dev2: list[Note]) -> None:
+    for note in dev2:
+        spans = sorted(note.phi + note.retain, key=lambda s: s.start)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(spans)), note.id
+
+
 def test_an_unknown_split_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown split"):
         generate_note("train", 0)
 
 
-@pytest.mark.parametrize("split", ["dev", "test"])
+@pytest.mark.parametrize("split", ["dev", "dev2", "test"])
 def test_every_gold_span_text_is_exactly_at_its_offsets(split: str) -> None:
     for note in generate(split):
         for span in note.phi + note.retain:
