@@ -11,11 +11,13 @@ drugs, regimens, genes, words that begin with a surname character) are labelled 
 targets. Identifiers are realistic: PRC resident ID numbers with a valid ISO 7064 MOD 11-2
 check character, dates, phones and record numbers in the forms hospitals write them. Names
 come from this module's own pools (``corpus_data/pools.json``), so the scrubber is built
-independently of them. Two splits: ``dev`` for tuning and ``test``, held out, whose pools also
-include names, roads and estates the dev split never shows and whose notes carry phrasings
-(cues, orders) the dev split never uses. The same split always gives the same notes (a
-per-note seeded RNG); ``python -m huizhen.deid.text.corpus --split test --out FILE`` writes one
-JSON object per note.
+independently of them. Three splits: ``dev`` for tuning; ``dev2``, a second development split
+with its own name pools and phrasings written independently of the other two (signature and
+role lines, relatives and proxies, forms and tables, romanisations), so tuning does not fit one
+template set; and ``test``, held out, whose pools also include names, roads and estates the dev
+split never shows and whose notes carry phrasings (cues, orders) the dev split never uses. The
+same split always gives the same notes (a per-note seeded RNG);
+``python -m huizhen.deid.text.corpus --split test --out FILE`` writes one JSON object per note.
 
 Annotation rules (what the gold spans cover): the value only, never its label (住院号：, MRN:)
 or a title (先生, Dr., Mr.); a surname before a title (张先生, Mr. Zhang) is a NAME; a Chinese
