@@ -51,20 +51,44 @@ _STRONG_WORDS = """
     审核者 审核人 复核 复核医师 复核医生 复核者 复核人 诊断医师 诊断医生 主治医师 主治医生 主管医师 经治医师 经治医生
     住院医师 主任医师 副主任医师 会诊医师 会诊医生 送检医师 送检医生 申请医师 申请医生 转诊医师 转诊医生 接诊医师
     接诊医生 记录者 记录人 联系人 监护人 委托人 代理人 紧急联系人 家属 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 翻译 译者
-    校对 审校 致
+    校对 审校 致 经治医生 主治医生 主管医生 住院医生 进修医师 进修医生 实习医师 实习医生 规培医师 规培医生 床位医生
+    床位医师 管床医生 管床医师 值班医生 值班医师 上级医生 上级医师 主诊医生 主诊医师 责任医生 责任医师 开单医生
+    开单医师 主刀医生 主刀医师 术者 麻醉医生 麻醉医师 护士 护士长 责任护士 主管护士 护师 主管护师 技师 药师 记录医师
+    记录医生 书写者 书写医师 检查者 检查医师 检查医生 操作者 操作医师 操作医生 阅片医师 阅片医生 诊断者 取材医师
+    制片人 采样人 送检人 送检者 医生姓名 医师姓名 家属姓名 联系人姓名 监护人姓名 陪同者 陪同人 代诉人 陈述者
+    病史陈述者 病史提供者 供史者 知情同意人 授权人 被授权人 法定代理人 签字人 签名人 见证人 申请人 患者家属
+    爱人 老伴 哥哥 弟弟 姐姐 妹妹 孙子 孙女 外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 继父 继母 养父 养母
+    岳父 岳母 公公 婆婆 叔叔 舅舅 姑姑 阿姨 侄子 侄女 外甥 外甥女 兄长 胞兄 胞弟 胞姐 胞妹 受托人 被委托人 签章 医师签章
+    医生签章 签名盖章 抄送 抄报 副本 经办人 经手人 操作人 执行人 执行护士 核对人 核对者 发药人 交班人 接班人
+    申请会诊医师 申请会诊医生 会诊申请人 邀请医师 受邀医师 主持人 参加人员 参会人员 出席人员 讨论人员 汇报人 汇报者
+    夜班护士 白班护士 值班护士 床位护士 随访者 随访人 随访医生 随访护士 通知人 告知对象 谈话对象 谈话医师 谈话医生
 """
+_KIN_LABELS = "父 母 妻 夫 子 女 儿 兄 弟 姐 妹 孙 夫妻 父母 子女"
 _SOFT_WORDS = """
     患者 病人 患儿 病儿 产妇 孕妇 伤者 家属 其子 其女 其妻 其夫 其母 其父 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 弟弟 哥哥
     姐姐 妹妹 联系人 医师 医生 大夫 护士 教授 主任 签名 签字 送检医生 送检医师 申请医生 申请医师 经治医生 主治医生
-    主管医生 上级医生 转诊医生 转诊医师 之子 之女 之妻 之夫 之母 之父 患者之子 患者之女
+    主管医生 上级医生 转诊医生 转诊医师 之子 之女 之妻 之夫 之母 之父 患者之子 患者之女 之兄 之弟 之姐 之妹 之孙
+    其兄 其弟 其姐 其妹 其孙 其孙女 其夫人 其爱人 其配偶 其丈夫 其妻子 其儿子 其女儿 其母亲 其父亲 爱人 老伴 孙子 孙女
+    外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 侄子 侄女 外甥 外甥女 胞兄 胞弟 胞姐 胞妹 护士长 责任护士
+    主管护士 护师 进修医生 进修医师 实习医生 实习医师 规培医生 规培医师 住院医生 住院医师 主治医师 主任医师 床位医生
+    管床医生 值班医生 值班医师 上级医师 主诊医生 主诊医师 主刀医生 术者 记录者 审核者 签字人 陪同者 陪同人 监护人
+    委托人 代理人 紧急联系人
 """
-_EN_TITLE_WORDS = "Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister"
+_EN_TITLE_WORDS = "Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister Sir Dame Madam Mme Mlle Rev dr mr mrs ms prof"
 _EN_LABEL_WORDS = """
     Patient|Patient name|Patient Name|Patient's name|Pt|Pt.|Pt name|Full name|Given name|Family name|Last name|
     First name|Name|NAME|Contact|contact|Contact person|Family contact|Emergency contact|Next of kin|Guardian|
     Spouse|Wife|Husband|Mother|Father|Son|Daughter|Attending|Attending physician|Referring physician|
     Referring doctor|Referring clinician|Physician|Pathologist|Radiologist|Surgeon|Consultant|Resident|Fellow|Nurse|
-    Translator|Interpreter|Verifier|Verified by|Translated by|To|From|Attn|cc|CC|Re|RE
+    Translator|Interpreter|Verifier|Verified by|Translated by|To|From|Attn|cc|CC|Cc|Re|RE|PCP|
+    Primary care physician|Primary care provider|Primary physician|Provider|Ordering physician|Ordering provider|
+    Requesting physician|Requesting provider|Clinician|Author|Case manager|Social worker|Caregiver|Witness|Chaperone|
+    Proxy|Health care proxy|Healthcare proxy|POA|Technologist|Sonographer|Scribe|Anesthesiologist|Oncologist|
+    Hematologist|Intern|Nurse practitioner|Physician assistant|Charge nurse|Primary nurse|Reviewer|Informant|
+    Historian|Relative|Brother|Sister|Partner|Grandson|Granddaughter|Aunt|Uncle|Niece|Nephew|Legal guardian|
+    Next-of-kin|NOK|Parent|Parents|Signature|Mother's name|Father's name|Spouse name|Contact name|Copy to|Copies to|
+    Dictated|Signed by|Recorded by|Accompanied by|Relationship|Attending surgeon|Attending pathologist|
+    Attending of record|Responsible physician|Treating physician|Primary oncologist|Consulting physician|RN|NP|PA|MD
 """
 _EN_VERB_WORDS = """
     Signed|signed|Signed by|signed by|Electronically signed by|electronically signed by|Referred by|referred by|
@@ -76,8 +100,19 @@ _EN_VERB_WORDS = """
     her wife|her son|her daughter|her mother|her father|her brother|her sister|her partner|her spouse|her guardian|
     their son|their daughter|their mother|their father|the patient's husband|the patient's wife|
     the patient's mother|the patient's father|the patient's son|the patient's daughter|his niece|her niece|
-    his nephew|her nephew|his friend|her friend
+    his nephew|her nephew|his friend|her friend|wife|husband|daughter|son|mother|father|brother|sister|spouse|
+    partner|niece|nephew|grandson|granddaughter|grandmother|grandfather|aunt|uncle|cousin|caregiver|guardian|
+    Accompanied by|accompanied by|lives with|married to|Interpreted by|interpreted by|Read by|read by|
+    Performed by|performed by|Prepared by|prepared by|Entered by|entered by|Authored by|authored by|
+    Ordered by|ordered by|Requested by|requested by|Discussed with|discussed with|Spoke with|spoke with|
+    Recorded by|recorded by|Witnessed by|witnessed by|Attending|attending|Fellow|fellow|Resident|resident|
+    Intern|intern|Copy to|copy to|Interpreter|interpreter|referring|Referring|Grossed by|grossed by|Cut by|cut by|
+    Transcribed|Nurse navigator|nurse navigator|Case manager|case manager|Social worker|social worker|Chaplain|chaplain
 """
+
+
+# Cues before a romanised name in lower case (patient zhang wei), besides the label and title cues.
+_LOWER_CUES = ["patient", "Patient", "the patient", "The patient", "pt", "Pt", "name", "Name", "named", "called"]
 
 
 def _words(text: str, *, sep: str | None = None) -> list[str]:
@@ -86,7 +121,10 @@ def _words(text: str, *, sep: str | None = None) -> list[str]:
 
 # Longer titles first, so that 周建国副主任医师 reads the title 副主任医师 and not 任 + 医师.
 _TITLE_AFTER = (
-    r"(?:副主任医师|主任医师|副主任医生|主任医生|主治医师|主治医生|住院医师|主管医师|副主任|主任|医生|医师|大夫|"
+    r"(?:(?:进修|实习|规培|值班|夜班|白班|中班|当班|床位|管床|上级|主诊|经治|责任|开单|主刀|麻醉|会诊|接诊|转诊|送检|申请|诊断|审核|复核|报告|"
+    r"记录|检查|操作|阅片|取材|签字|签名)(?:医师|医生|护士)|责任护士|主管护士|主管护师|副主任护师|主任护师|主任技师|护师|技师|"
+    r"药师|师傅|阿姨|书记|科长|处长|经理|律师|研究员|讲师|"
+    r"副主任医师|主任医师|副主任医生|主任医生|主治医师|主治医生|住院医师|住院医生|主管医师|主管医生|副主任|主任|医生|医师|大夫|"
     r"副教授|教授|副院长|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
     r"之子|之女|之妻|之夫|之母|之父|家属|某某|某)"
 )
@@ -107,9 +145,13 @@ _EN_NOT_NAME_WORDS = """
     Resident Fellow Nurse Oncologist Hematologist Mobile Cell Home Work Office QQ WeChat Wechat WX
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
+# Lower-case English words that are also pinyin syllables: never the given name before a surname.
+_EN_FUNCTION = frozenset("a an and as at be by he in is it me no of on or so to we ha ma".split())
+# Letters of European names beyond ASCII (Müller, Zoë, Éric) count as letters of a word.
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _EN_WORD = (
-    r"(?:[A-Z]['’][A-Z][a-z]+|[A-Z][a-z]*[A-Z][a-z]+|[A-Z][a-z]+(?:[\-'’][A-Z]?[a-z]+)?|[A-Z]{2,}(?:[\-'][A-Z]+)?)"
-    r"(?![A-Za-z'’])"
+    rf"(?:[A-Z]['’][A-Z][{_LOW}]+|[{_UP}][{_LOW}]*[A-Z][{_LOW}]+|[{_UP}][{_LOW}]+(?:[\-'’][{_UP}]?[{_LOW}]+)?"
+    rf"|[A-Z]{{2,}}(?:[\-'][A-Z]+)?)(?![A-Za-z{_UP}{_LOW}'’])"
 )
 _EN_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|al|bin|ibn)"
 _EN_NAME = (
@@ -120,9 +162,13 @@ _EN_NAME = (
 # Words right after a name that make it one: degrees (", MD"), Chinese roles (医生, （主治医师）),
 # and an age statement ("is a 48 y/o"). Found first; the name is then read backwards from them.
 _AFTER_NAME = re.compile(
-    r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc)(?![A-Za-z])"
+    r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc|CNP|APRN|DNP|PharmD|MPH|FACS|CRNA|LPN|"
+    r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
     r"|医生|医师|教授|主任|大夫|先生|女士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
     r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
+    r"|\((?:attending|fellow|resident|intern|charge nurse|nurse|RN|NP|PA|interpreter|mother|father|wife|husband|son|"
+    r"daughter|brother|sister|spouse|partner|guardian|proxy|health care proxy|niece|nephew|friend|caregiver|"
+    r"patient|pathologist|radiologist|surgeon|oncologist|hematologist|PCP|referring physician)\)"
 )
 
 
@@ -157,10 +203,15 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     # A form may separate label and value by a colon or only by spaces (姓名 陈晓东 性别 男).
     separators = ("：", ":", " :", " ：", " ", "　")
     strong_cues = [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in separators] + ["尊敬的"]
+    # Table cells (| 姓名 | 许文博 |) and one-character kinship labels before a colon (母：唐秀兰).
+    strong_cues += [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in (" | ", "|", "\t", " |")]
+    strong_cues += [f"{w}{c}" for w in _words(_KIN_LABELS) for c in ("：", ":")]
     soft_cues = _words(_SOFT_WORDS)
     en_titles = [f"{w}{d}" for w in _words(_EN_TITLE_WORDS) for d in (".", "")]
     en_labels = [f"{w}{c}" for w in _words(_EN_LABEL_WORDS, sep="|") for c in (":", " :")]
     en_verbs = _words(_EN_VERB_WORDS, sep="|")
+    # "Smith, John" / "DeLuca, Cormac R." after a label or verb cue: one name even in title case.
+    comma_name = f"{_EN_WORD},[ \\t]*[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[ \\t]+[A-Z]\\.)?(?![A-Za-z])"
     either = f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{_EN_NAME}))"
     return {
         "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t]*{either}"),
@@ -169,8 +220,29 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}{not_han_after})(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
         "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
-        "en_label": re.compile(f"{trie_pattern(en_labels)}[ \\t]*{either}"),
-        "en_verb": re.compile(f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*{either}"),
+        # After a label, "Smith, John" is one name even in title case.
+        "en_label": re.compile(
+            f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})"
+            f"|(?P<n>{comma_name}|{_EN_NAME}))"
+        ),
+        # Any name-like cue followed by a romanised name in lower case (patient zhang wei).
+        "cue_lower": re.compile(
+            f"{trie_pattern(strong_cues + soft_cues + en_titles + en_labels + en_verbs + _LOWER_CUES)}[ \\t]*[:,]?[ \\t]*"
+            r"(?P<a>[a-z]{1,6})[ \t]+(?P<b>[a-z]{1,12}(?:[\-'’][a-z]{1,6})?)(?![A-Za-z])"
+        ),
+        # A name before its sex in a record header or table row: 韩梅，女，45岁 / | 许文博 | 男 |.
+        "sex": re.compile(r"[男女](?:性)?(?=[ \t]*(?:[，,、|/；;。）)\n]|\d|$))"),
+        "before_sex": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"),
+        # A name followed by the person's relation or role in brackets: 吴建平（丈夫）, 刘红(家属).
+        "relation": re.compile(
+            f"[（(](?:患者)?(?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})[)）]"
+        ),
+        "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})[ \\t]*\\Z"),
+        # 由X陪同 / 由其女儿X陪同
+        "escort": re.compile(f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"),
+        "en_verb": re.compile(
+            f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+        ),
         # Titles are found first and the name read backwards from them (fast: titles are rare).
         "title": re.compile(_TITLE_AFTER),
         "titled": re.compile(f"(?P<z>{strong}{given}{{0,2}})\\Z"),
@@ -193,12 +265,32 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+# Surnames and given-name syllables as romanised outside Hanyu Pinyin: Cantonese (Hong Kong, Macau,
+# overseas), Wade-Giles (Taiwan, older passports) and common variants (Lyu, Lee).
+_ROMAN_SURNAMES = frozenset(
+    """lyu lu chan cheung wong leung chow ng lau ho tsang kwok lam yip tse tam lai fung mak choi chu yeung kwan lo law
+    tsui tong szeto au poon fok lui hui cheng chiu siu lee chang hsu hsieh tsai chien chou kuo teng chen lin wu chung
+    chong chau yau yiu kong kung ko koo kam keung kwong lim loh low ong quek soh tan teo teoh yap yeo goh gan khoo
+    liew liu lum mok pang sit sze tsoi tung wan woo yee yim yung choy chua chiang hsiao hsiung tseng tsao chao huang
+    shih sung tien tsou""".split()
+)
+_ROMAN_GIVEN = frozenset(
+    """chih hsiao hsin hsiu hsi hsueh hsien hsiang hsing hsiung tsai tsung tzu tse jui jen jung kuo kuang kuei chiang
+    chien chun chung pao po teh tai tung ying yung shih szu ssu wei kao wai fai siu yiu hoi kin kit yee wing kwok sze
+    yuk cheuk lok suet ching hing keung tak fung pui kam sau wah hung chiu choi tsz hei oi chak chau chee cheung chi
+    chin chor chow chuen fat fook foon hau hin hiu hok hon hong hou kai kan kau kei ki kok kuen kui kwai kwan kwong
+    lap lau leung lik lim ling lit loi lui lun lung mei ming mo mui nam ngai ngan oi pak pik ping pong sai san sang
+    shing shiu sik sin sing suen sui sum sun sung tat tim tin ting tsang tsui tsun wa wan wing woon wun yat yau yeung
+    yik yim yin yip yue yuen yuet hsuan hsun chueh chiao chieh chiu chuan chuang hua hui huei mien""".split()
+)
+
+
 @cache
 def _surname_pinyin() -> frozenset[str]:
     single, compound = surnames()
     forms = {"".join(lazy_pinyin(name, style=Style.NORMAL)) for name in single | compound}
     # Common spellings outside Hanyu Pinyin (Wade-Giles, Cantonese) seen on passports and letters.
-    forms |= {"lyu", "lu", "chan", "cheung", "wong", "leung", "chow", "ng", "lau", "ho", "tsang", "kwok"}
+    forms |= _ROMAN_SURNAMES
     return frozenset(f for f in forms if f.isascii() and f.isalpha())
 
 
@@ -230,6 +322,10 @@ def find_names(text: str) -> Iterator[Finding]:
                 continue  # the cue is the end of a longer word
             _add_match(found, text, match, priority)
     found.extend(_names_before_titles(text))
+    found.extend(_names_before_sex_or_relation(text))
+    for match in patterns["escort"].finditer(text):
+        found.append((match.start("z"), match.end("z"), "NAME", 50))
+    found.extend(_lower_case_pinyin_after_cues(text))
     for match in patterns["pair"].finditer(text):
         found.append((match.start("n"), match.end("n"), "NAME", 50))
         found.append((match.start("m"), match.end("m"), "NAME", 50))
@@ -275,6 +371,31 @@ def _names_before_titles(text: str) -> Iterator[Finding]:
             yield match.start("z"), match.end("z"), "NAME", 50
 
 
+def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
+    """Chinese names read backwards from the sex of a header (韩梅，女，45岁) or a bracketed relation (吴建平（丈夫）)."""
+    patterns = _patterns()
+    for marker_key, before_key in (("sex", "before_sex"), ("relation", "before_relation")):
+        before = patterns[before_key]
+        for marker in patterns[marker_key].finditer(text):
+            end = marker.start()
+            if end < 2:
+                continue
+            match = before.search(text, max(0, end - 8), end)
+            if match is not None:
+                yield match.start("z"), match.end("z"), "NAME", 50
+
+
+def _lower_case_pinyin_after_cues(text: str) -> Iterator[Finding]:
+    """Romanised names written in lower case right after a cue: patient zhang wei, 患者 li na."""
+    surname = _surname_pinyin()
+    for match in _patterns()["cue_lower"].finditer(text):
+        if match.start() and _is_latin_letter(text, match.start() - 1):
+            continue
+        a, b = match.group("a"), match.group("b")
+        if (a in surname and _is_given(b)) or (b in surname and _is_given(a) and a not in _EN_FUNCTION):
+            yield match.start("a"), match.end("b"), "NAME", 45
+
+
 def _add_match(found: list[Finding], text: str, match: re.Match[str], priority: int) -> None:
     if match.group("z") is not None:
         found.append((match.start("z"), match.end("z"), "NAME", priority))
@@ -310,7 +431,13 @@ def _pinyin_names(text: str) -> Iterator[Finding]:
         a, b = match.group("a"), match.group("b")
         comma = "," in match.group("sep")
         if _is_pinyin_name(a, b, surname, comma=comma):
-            yield match.start("a"), match.end("b"), "NAME", 45
+            end = match.end("b")
+            # Cantonese and Wade-Giles given names are often two separate words: CHAN Tai Man, Wong Ka Fai.
+            third = _THIRD_SYLLABLE.match(text, end)
+            if not comma and a.lower() in surname and third is not None and _is_single_syllable(b):
+                if _is_single_syllable(third.group(1)) and third.group(1) not in _EN_NOT_NAME:
+                    end = third.end()
+            yield match.start("a"), end, "NAME", 45
 
 
 def _is_pinyin_name(a: str, b: str, surname: frozenset[str], *, comma: bool) -> bool:
@@ -323,12 +450,24 @@ def _is_pinyin_name(a: str, b: str, surname: frozenset[str], *, comma: bool) -> 
     return second in surname and _is_given(first) and not a.isupper() and not b.isupper()
 
 
+_THIRD_SYLLABLE = re.compile(r"[ \t]([A-Z][a-z]{0,5}|[A-Z]{1,6})(?![A-Za-z\-'’])")
+
+
+def _is_single_syllable(word: str) -> bool:
+    word = word.lower()
+    return word in pinyin_syllables() or word in _ROMAN_GIVEN
+
+
 def _is_given(word: str) -> bool:
-    """One or two pinyin syllables, optionally joined by a hyphen or apostrophe (Xiao-Ming, Xi'an)."""
-    word = word.replace("-", "").replace("'", "").replace("’", "")
+    """One or two syllables, pinyin or (whole, or hyphen-joined) Cantonese and Wade-Giles: Xiao-Ming, Chih-Ming, Siu."""
+    word = word.lower()
     syllables = pinyin_syllables()
-    if word in syllables:
+    if word in syllables or word in _ROMAN_GIVEN:
         return True
+    parts = re.split(r"[\-'’]", word)
+    if len(parts) == 2 and all(p in syllables or p in _ROMAN_GIVEN for p in parts):
+        return True
+    word = "".join(parts)
     return any(word[:i] in syllables and word[i:] in syllables for i in range(1, len(word)))
 
 
