@@ -68,13 +68,16 @@ _SOFT_WORDS = """
     患者 病人 患儿 病儿 产妇 孕妇 伤者 家属 其子 其女 其妻 其夫 其母 其父 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 弟弟 哥哥
     姐姐 妹妹 联系人 医师 医生 大夫 护士 教授 主任 签名 签字 送检医生 送检医师 申请医生 申请医师 经治医生 主治医生
     主管医生 上级医生 转诊医生 转诊医师 之子 之女 之妻 之夫 之母 之父 患者之子 患者之女 之兄 之弟 之姐 之妹 之孙
-    其兄 其弟 其姐 其妹 其孙 其孙女 其夫人 其爱人 其配偶 其丈夫 其妻子 其儿子 其女儿 其母亲 其父亲 爱人 老伴 孙子 孙女
+    之姊 其姊 姊姊 其兄 其弟 其姐 其妹 其孙 其孙女 其夫人 其爱人 其配偶 其丈夫 其妻子 其儿子 其女儿 其母亲 其父亲
+    爱人 老伴 孙子 孙女
     外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 侄子 侄女 外甥 外甥女 胞兄 胞弟 胞姐 胞妹 护士长 责任护士
     主管护士 护师 进修医生 进修医师 实习医生 实习医师 规培医生 规培医师 住院医生 住院医师 主治医师 主任医师 床位医生
     管床医生 值班医生 值班医师 上级医师 主诊医生 主诊医师 主刀医生 术者 记录者 审核者 签字人 陪同者 陪同人 监护人
     委托人 代理人 紧急联系人
 """
-_EN_TITLE_WORDS = "Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister Sir Dame Madam Mme Mlle Rev dr mr mrs ms prof"
+_EN_TITLE_WORDS = """
+    Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister Sir Dame Madam Mme Mlle Rev dr mr mrs ms prof
+"""
 _EN_LABEL_WORDS = """
     Patient|Patient name|Patient Name|Patient's name|Pt|Pt.|Pt name|Full name|Given name|Family name|Last name|
     First name|Name|NAME|Contact|contact|Contact person|Family contact|Emergency contact|Next of kin|Guardian|
@@ -146,7 +149,7 @@ _EN_NOT_NAME_WORDS = """
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
 # Lower-case English words that are also pinyin syllables: never the given name before a surname.
-_EN_FUNCTION = frozenset("a an and as at be by he in is it me no of on or so to we ha ma".split())
+_EN_FUNCTION = frozenset(_words("a an and as at be by he in is it me no of on or so to we ha ma"))
 # Letters of European names beyond ASCII (Müller, Zoë, Éric) count as letters of a word.
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _EN_WORD = (
@@ -206,6 +209,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     # Table cells (| 姓名 | 许文博 |) and one-character kinship labels before a colon (母：唐秀兰).
     strong_cues += [f"{w}{c}" for w in _words(_STRONG_WORDS) for c in (" | ", "|", "\t", " |")]
     strong_cues += [f"{w}{c}" for w in _words(_KIN_LABELS) for c in ("：", ":")]
+    # A signature field's note before its colon: 住院医师（签名）：
+    notes = ("（签名）", "（签字）", "(签名)", "(签字)", "（签章）", "（盖章）")
+    strong_cues += [f"{w}{n}{c}" for w in _words(_STRONG_WORDS) for n in notes for c in ("：", ":")]
     soft_cues = _words(_SOFT_WORDS)
     en_titles = [f"{w}{d}" for w in _words(_EN_TITLE_WORDS) for d in (".", "")]
     en_labels = [f"{w}{c}" for w in _words(_EN_LABEL_WORDS, sep="|") for c in (":", " :")]
@@ -222,26 +228,31 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
         # After a label, "Smith, John" is one name even in title case.
         "en_label": re.compile(
-            f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})"
-            f"|(?P<n>{comma_name}|{_EN_NAME}))"
+            f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         # Any name-like cue followed by a romanised name in lower case (patient zhang wei).
         "cue_lower": re.compile(
-            f"{trie_pattern(strong_cues + soft_cues + en_titles + en_labels + en_verbs + _LOWER_CUES)}[ \\t]*[:,]?[ \\t]*"
+            f"{trie_pattern([*en_titles, *en_labels, *en_verbs, *_LOWER_CUES])}"
+            "[ \\t]*[:,]?[ \\t]*"
             r"(?P<a>[a-z]{1,6})[ \t]+(?P<b>[a-z]{1,12}(?:[\-'’][a-z]{1,6})?)(?![A-Za-z])"
         ),
         # A name before its sex in a record header or table row: 韩梅，女，45岁 / | 许文博 | 男 |.
         "sex": re.compile(r"[男女](?:性)?(?=[ \t]*(?:[，,、|/；;。）)\n]|\d|$))"),
-        "before_sex": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"),
+        "before_sex": re.compile(
+            f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"
+        ),
         # A name followed by the person's relation or role in brackets: 吴建平（丈夫）, 刘红(家属).
         "relation": re.compile(
             f"[（(](?:患者)?(?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})[)）]"
         ),
         "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})[ \\t]*\\Z"),
         # 由X陪同 / 由其女儿X陪同
-        "escort": re.compile(f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"),
+        "escort": re.compile(
+            f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"
+        ),
         "en_verb": re.compile(
-            f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+            f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*"
+            f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         # Titles are found first and the name read backwards from them (fast: titles are rare).
         "title": re.compile(_TITLE_AFTER),
@@ -255,33 +266,50 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
             f"[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*$"
         ),
-        "name_before": re.compile(f"(?P<n>{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
+        "name_before": re.compile(f"(?P<n>{comma_name}|{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
+        # The next name of a list after a cue: 抄送：吴志明、亓骞沛 / cc: Lian Shu, MD; OYELARAN, Ambrose
+        "next_han": re.compile(f"[ \\t]*[、/][ \\t]*(?P<z>{any_surname}{given}{{1,2}})"),
+        "next_latin": re.compile(
+            r"(?:,[ \t]*(?:MD|M\.D\.|PhD|DO|RN|NP|PA|PA-C|BSN|MSN|MBBS)\b)*[ \t]*;[ \t]*"
+            f"(?P<n>{comma_name}|{_EN_NAME})"
+        ),
         "capitalised_pair": re.compile(
             r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
             r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
         ),
         "bracketed_han": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"),
-        "bracketed_latin": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]"),
+        "bracketed_latin": re.compile(
+            f"[ \\t]*(?:[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]|/[ \\t]*(?P<m>{_EN_NAME}))"
+        ),
+        # 阙澍 (que shu), 甄锴 / zhen kai: the romanised form in lower case.
+        "other_lower": re.compile(
+            r"[ \t]*(?:[（(]|/)[ \t]*(?P<a>[a-z]{1,6})[ \t]+(?P<b>[a-z]{1,12}(?:[\-'’][a-z]{1,6})?)(?![A-Za-z])"
+        ),
+        "lower_before": re.compile(
+            r"(?<![A-Za-z])(?P<a>[a-z]{1,6})[ \t]+(?P<b>[a-z]{1,12}(?:[\-'’][a-z]{1,6})?)[ \t]*,?[ \t]*\Z"
+        ),
     }
 
 
 # Surnames and given-name syllables as romanised outside Hanyu Pinyin: Cantonese (Hong Kong, Macau,
 # overseas), Wade-Giles (Taiwan, older passports) and common variants (Lyu, Lee).
 _ROMAN_SURNAMES = frozenset(
-    """lyu lu chan cheung wong leung chow ng lau ho tsang kwok lam yip tse tam lai fung mak choi chu yeung kwan lo law
+    _words("""
+    lyu lu chan cheung wong leung chow ng lau ho tsang kwok lam yip tse tam lai fung mak choi chu yeung kwan lo law
     tsui tong szeto au poon fok lui hui cheng chiu siu lee chang hsu hsieh tsai chien chou kuo teng chen lin wu chung
     chong chau yau yiu kong kung ko koo kam keung kwong lim loh low ong quek soh tan teo teoh yap yeo goh gan khoo
     liew liu lum mok pang sit sze tsoi tung wan woo yee yim yung choy chua chiang hsiao hsiung tseng tsao chao huang
-    shih sung tien tsou""".split()
+    shih sung tien tsou""")
 )
 _ROMAN_GIVEN = frozenset(
-    """chih hsiao hsin hsiu hsi hsueh hsien hsiang hsing hsiung tsai tsung tzu tse jui jen jung kuo kuang kuei chiang
+    _words("""
+    chih hsiao hsin hsiu hsi hsueh hsien hsiang hsing hsiung tsai tsung tzu tse jui jen jung kuo kuang kuei chiang
     chien chun chung pao po teh tai tung ying yung shih szu ssu wei kao wai fai siu yiu hoi kin kit yee wing kwok sze
     yuk cheuk lok suet ching hing keung tak fung pui kam sau wah hung chiu choi tsz hei oi chak chau chee cheung chi
     chin chor chow chuen fat fook foon hau hin hiu hok hon hong hou kai kan kau kei ki kok kuen kui kwai kwan kwong
     lap lau leung lik lim ling lit loi lui lun lung mei ming mo mui nam ngai ngan oi pak pik ping pong sai san sang
     shing shiu sik sin sing suen sui sum sun sung tat tim tin ting tsang tsui tsun wa wan wing woon wun yat yau yeung
-    yik yim yin yip yue yuen yuet hsuan hsun chueh chiao chieh chiu chuan chuang hua hui huei mien""".split()
+    yik yim yin yip yue yuen yuet hsuan hsun chueh chiao chieh chiu chuan chuang hua hui huei mien""")
 )
 
 
@@ -331,13 +359,19 @@ def find_names(text: str) -> Iterator[Finding]:
         found.append((match.start("m"), match.end("m"), "NAME", 50))
     found.extend(_pinyin_names(text))
     found.extend(_names_before_markers(text))
+    _list_continuations(text, found)
     # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
     for start, end, _kind, _priority in list(found):
         # Only the other script: 郭玉芸（母亲） is a kinship note, not a second name.
-        bracketed = patterns["bracketed_han" if text[start:end].isascii() else "bracketed_latin"]
-        other = bracketed.match(text, end)
+        latin = text[start:end].isascii()
+        other = patterns["bracketed_han" if latin else "bracketed_latin"].match(text, end)
         if other is not None:
-            found.append((other.start("n"), other.end("n"), "NAME", 45))
+            group = "m" if other.group("n") is None else "n"
+            found.append((other.start(group), other.end(group), "NAME", 45))
+        elif not latin:
+            lower = patterns["other_lower"].match(text, end)
+            if lower is not None and _is_lower_pinyin_name(lower.group("a"), lower.group("b")):
+                found.append((lower.start("a"), lower.end("b"), "NAME", 45))
     yield from found
     yield from _other_mentions(text, found)
 
@@ -371,8 +405,29 @@ def _names_before_titles(text: str) -> Iterator[Finding]:
             yield match.start("z"), match.end("z"), "NAME", 50
 
 
+def _list_continuations(text: str, found: list[Finding]) -> None:
+    """Add the names that follow a found name in a list (、 between Chinese names, ; between English ones)."""
+    patterns = _patterns()
+    index = 0
+    while index < len(found) and index < 10_000:
+        start, end, _kind, _priority = found[index]
+        index += 1
+        if end >= len(text) or text[end] not in " \t、/,;":
+            continue
+        if not text[start:end].isascii():
+            match = patterns["next_han"].match(text, end)
+            if match is not None:
+                found.append((match.start("z"), match.end("z"), "NAME", 45))
+            continue
+        latin = patterns["next_latin"].match(text, end)
+        trimmed = _trim_english(latin.group("n")) if latin is not None else None
+        if latin is not None and trimmed is not None:
+            begin = latin.start("n")
+            found.append((begin + trimmed[0], begin + trimmed[1], "NAME", 45))
+
+
 def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
-    """Chinese names read backwards from the sex of a header (韩梅，女，45岁) or a bracketed relation (吴建平（丈夫）)."""
+    """Chinese names read backwards from a header's sex (韩梅，女，45岁) or a bracketed relation (吴建平（丈夫）)."""
     patterns = _patterns()
     for marker_key, before_key in (("sex", "before_sex"), ("relation", "before_relation")):
         before = patterns[before_key]
@@ -387,13 +442,17 @@ def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
 
 def _lower_case_pinyin_after_cues(text: str) -> Iterator[Finding]:
     """Romanised names written in lower case right after a cue: patient zhang wei, 患者 li na."""
-    surname = _surname_pinyin()
     for match in _patterns()["cue_lower"].finditer(text):
         if match.start() and _is_latin_letter(text, match.start() - 1):
             continue
-        a, b = match.group("a"), match.group("b")
-        if (a in surname and _is_given(b)) or (b in surname and _is_given(a) and a not in _EN_FUNCTION):
+        if _is_lower_pinyin_name(match.group("a"), match.group("b")):
             yield match.start("a"), match.end("b"), "NAME", 45
+
+
+def _is_lower_pinyin_name(a: str, b: str) -> bool:
+    """Whether two lower-case words are a romanised Chinese name, in either order (zhang wei, wei zhang)."""
+    surname = _surname_pinyin()
+    return (a in surname and _is_given(b)) or (b in surname and _is_given(a) and a not in _EN_FUNCTION)
 
 
 def _add_match(found: list[Finding], text: str, match: re.Match[str], priority: int) -> None:
@@ -408,7 +467,7 @@ def _add_match(found: list[Finding], text: str, match: re.Match[str], priority: 
 
 def _names_before_markers(text: str) -> Iterator[Finding]:
     """English names read backwards from what follows them: ", MD", 医生, "is a 48 y/o"."""
-    name_before = _patterns()["name_before"]
+    name_before, lower_before = _patterns()["name_before"], _patterns()["lower_before"]
     for marker in _AFTER_NAME.finditer(text):
         start = marker.start()
         if start == 0 or not (text[start - 1].isascii() and (text[start - 1].isalpha() or text[start - 1] in " \t,")):
@@ -416,6 +475,9 @@ def _names_before_markers(text: str) -> Iterator[Finding]:
         window_start = max(0, start - 80)
         match = name_before.search(text, window_start, start)
         if match is None:
+            lower = lower_before.search(text, window_start, start)  # jing wei, RN
+            if lower is not None and _is_lower_pinyin_name(lower.group("a"), lower.group("b")):
+                yield lower.start("a"), lower.end("b"), "NAME", 45
             continue
         trimmed = _trim_english(match.group("n"))
         if trimmed is not None:
@@ -434,9 +496,15 @@ def _pinyin_names(text: str) -> Iterator[Finding]:
             end = match.end("b")
             # Cantonese and Wade-Giles given names are often two separate words: CHAN Tai Man, Wong Ka Fai.
             third = _THIRD_SYLLABLE.match(text, end)
-            if not comma and a.lower() in surname and third is not None and _is_single_syllable(b):
-                if _is_single_syllable(third.group(1)) and third.group(1) not in _EN_NOT_NAME:
-                    end = third.end()
+            if (
+                not comma
+                and a.lower() in surname
+                and third is not None
+                and _is_single_syllable(b)
+                and _is_single_syllable(third.group(1))
+                and third.group(1) not in _EN_NOT_NAME
+            ):
+                end = third.end()
             yield match.start("a"), end, "NAME", 45
 
 
@@ -483,7 +551,7 @@ def _other_mentions(text: str, found: list[Finding]) -> Iterator[Finding]:
         if re.fullmatch(r"[A-Za-z .'’\-]+", surface):
             for word in re.findall(r"[A-Za-z][A-Za-z'’\-]{2,}", surface):
                 if word not in _EN_NOT_NAME:
-                    surfaces.add(word)
+                    surfaces.update((word, word.upper()))
     # str.find per surface: compiling an alternation per text would defeat re's pattern cache.
     for surface in surfaces:
         position = text.find(surface)
