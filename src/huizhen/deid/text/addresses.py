@@ -132,7 +132,13 @@ def find_addresses(text: str) -> Iterator[Finding]:
             yield match.start("v"), end, "ADDRESS", 52
     for pattern in (_US_ADDRESS, _ROMANISED):
         for match in pattern.finditer(text):
+            if pattern is _ROMANISED and _BARE_LU_JIE.fullmatch(match.group()):
+                continue  # Yue-Hong Lu, Ke-Heng Jie: a name, unless a number or a district says it is a road
             yield match.start(), match.end(), "ADDRESS", 50
+
+
+# Lu and Jie (路, 街) are also surnames: "Hong Lu" alone is read as a name, not a road.
+_BARE_LU_JIE = re.compile(r"(?:[A-Z][a-z]+\s+){1,3}(?:Lu|Jie)")
 
 
 _ADDRESS_END = re.compile(

@@ -122,14 +122,20 @@ def _words(text: str, *, sep: str | None = None) -> list[str]:
     return [w.strip() for w in (text.split(sep) if sep else text.split()) if w.strip()]
 
 
-# Longer titles first, so that 周建国副主任医师 reads the title 副主任医师 and not 任 + 医师.
-_TITLE_AFTER = (
-    r"(?:(?:进修|实习|规培|值班|夜班|白班|中班|当班|床位|管床|上级|主诊|经治|责任|开单|主刀|麻醉|会诊|接诊|转诊|送检|申请|诊断|审核|复核|报告|"
-    r"记录|检查|操作|阅片|取材|签字|签名)(?:医师|医生|护士)|责任护士|主管护士|主管护师|副主任护师|主任护师|主任技师|护师|技师|"
-    r"药师|师傅|阿姨|书记|科长|处长|经理|律师|研究员|讲师|"
-    r"副主任医师|主任医师|副主任医生|主任医生|主治医师|主治医生|住院医师|住院医生|主管医师|主管医生|副主任|主任|医生|医师|大夫|"
-    r"副教授|教授|副院长|院长|护士长|护士|老师|先生|女士|小姐|太太|同志|院士|博士|"
-    r"之子|之女|之妻|之夫|之母|之父|家属|某某|某)"
+_ROLE_PREFIXES = """
+    进修 实习 规培 值班 夜班 白班 中班 当班 床位 管床 上级 主诊 经治 责任 开单 主刀 麻醉 会诊 接诊 转诊 送检 申请
+    诊断 审核 复核 报告 记录 检查 操作 阅片 取材 签字 签名
+"""
+_TITLE_WORDS = """
+    责任护士 主管护士 主管护师 副主任护师 主任护师 主任技师 护师 技师 药师 师傅 阿姨 书记 科长 处长 经理 律师
+    研究员 讲师 副主任医师 主任医师 副主任医生 主任医生 主治医师 主治医生 住院医师 住院医生 主管医师 主管医生
+    副主任 主任 医生 医师 大夫 副教授 教授 副院长 院长 护士长 护士 老师 先生 女士 小姐 太太 同志 院士 博士
+    之子 之女 之妻 之夫 之母 之父 家属 某某 某
+"""
+# Titles as one trie, longest first at a position, so that 周建国副主任医师 reads the title 副主任医师
+# and not 任 + 医师, and 进修医师 is a title whole (its 修 is not a surname before 医师).
+_TITLE_AFTER = trie_pattern(
+    [*_words(_TITLE_WORDS), *(f"{p}{t}" for p in _words(_ROLE_PREFIXES) for t in ("医师", "医生", "护士"))]
 )
 # English words that are capitalised but never part of a person's name here.
 _EN_NOT_NAME_WORDS = """

@@ -1,6 +1,6 @@
 """Detect and replace PHI in one text: every finder runs, overlaps resolve, replacements are written.
 
-Finders (identifiers, dates, ages, names, addresses, organizations) propose candidate spans
+Finders (identifiers, dates, ages, names, addresses, organizations, table columns) propose candidate spans
 with a priority; a candidate of a name, address or organization that overlaps a protected
 clinical term (:mod:`huizhen.deid.text.clinical_terms`) is dropped; then, strongest first
 (priority, then length), a candidate is kept unless it overlaps one already kept. Scrubbing
@@ -23,6 +23,7 @@ from huizhen.deid.text.language import language_around, language_of
 from huizhen.deid.text.names import find_names
 from huizhen.deid.text.organizations import find_organizations
 from huizhen.deid.text.span import ScrubResult, Span
+from huizhen.deid.text.tables import find_table_cells
 
 Finding = tuple[int, int, str, int]
 LANGUAGES = ("auto", "zh", "en")
@@ -82,6 +83,7 @@ def _candidates(text: str) -> list[Finding]:
     found.extend(find_names(text))
     found.extend(find_addresses(text))
     found.extend(find_organizations(text))
+    found.extend(find_table_cells(text))
     return [f for f in found if f[1] > f[0]]
 
 
