@@ -130,3 +130,137 @@ def test_the_surname_list_holds_single_and_compound_surnames() -> None:
     assert {"王", "李", "张", "刘", "陈"} <= single
     assert {"欧阳", "司马", "诸葛", "上官", "尉迟"} <= compound
     assert len(single) > 400
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("经治医师：周海涛", "周海涛"),
+        ("进修医师 林小雨 记录", "林小雨"),
+        ("实习医生王磊协助查体", "王磊"),
+        ("护士长刘芳巡视病房", "刘芳"),
+        ("责任护士：陈静", "陈静"),
+        ("记录者：孙立", "孙立"),
+        ("审核者:郑国华", "郑国华"),
+        ("医师签字：黄晓明", "黄晓明"),
+        ("住院医师（签名）：郜笙屹", "郜笙屹"),
+        ("医师签章：荆泓麒（盖章）", "荆泓麒"),
+        ("监护人 赵玉兰", "赵玉兰"),
+        ("陪同者：钱丽", "钱丽"),
+        ("床位医生：彭涛", "彭涛"),
+        ("由濮黛珂护士执行医嘱", "濮黛珂"),
+        ("洪俊杰教授会诊意见", "洪俊杰"),
+    ],
+)
+def test_every_clinical_role_cues_a_chinese_name(text: str, name: str) -> None:
+    assert found_kind(text, "NAME") == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("患者之兄马建国代诉病史", "马建国"),
+        ("其弟朱小军拒绝签字", "朱小军"),
+        ("孙子胡涛代诉病史", "胡涛"),
+        ("患者之姊乜舜舜代诉病史", "乜舜舜"),
+        ("由妻子何秀英陪同来院", "何秀英"),
+        ("患者由其女儿杨丽陪同就诊", "杨丽"),
+        ("由张建华陪同来院", "张建华"),
+        ("紧急联系人：禤钊蔚，与患者关系：妻子", "禤钊蔚"),
+    ],
+)
+def test_kinship_words_cue_a_chinese_name(text: str, name: str) -> None:
+    assert found_kind(text, "NAME") == [name]
+
+
+def test_both_parties_of_a_proxy_line_are_names() -> None:
+    assert found_kind("委托人：冼彧　受托人：亓樾琰", "NAME") == ["冼彧", "亓樾琰"]
+
+
+def test_one_character_kinship_labels_cue_names_before_a_colon() -> None:
+    assert found_kind("母：唐秀兰 父：萧建", "NAME") == ["唐秀兰", "萧建"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("韩梅，女，45岁，因发热入院", "韩梅"),
+        ("| 许文博 | 男 | 62岁 |", "许文博"),
+        ("吴建平（丈夫）电话已留", "吴建平"),
+    ],
+)
+def test_a_chinese_name_is_read_back_from_its_sex_or_bracketed_relation(text: str, name: str) -> None:
+    assert found_kind(text, "NAME") == [name]
+
+
+def test_names_listed_after_a_cue_are_all_found() -> None:
+    assert found_kind("抄送：吴志明、亓骞沛", "NAME") == ["吴志明", "亓骞沛"]
+    assert found_kind("cc: Lian Shu, MD; OYELARAN, Ambrose", "NAME") == ["Lian Shu", "OYELARAN, Ambrose"]
+
+
+def test_a_table_cell_after_a_name_label_is_a_name() -> None:
+    assert found_kind("| 姓名 | 许文博 | 性别 | 男 |", "NAME") == ["许文博"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Dictated by: Michael J. Thompson, MD", "Michael J. Thompson"),
+        ("Electronically signed by Sarah O'Connor on 03/04/2023", "Sarah O'Connor"),
+        ("Attending: Robert Smith-Jones", "Robert Smith-Jones"),
+        ("Resident: Kevin Brown", "Kevin Brown"),
+        ("Jennifer Adams, RN", "Jennifer Adams"),
+        ("Laura Chen, PA", "Laura Chen"),
+        ("Mark Wilson, APRN", "Mark Wilson"),
+        ("cc: David Miller", "David Miller"),
+        ("He lives with his wife Linda.", "Linda"),
+        ("Accompanied by daughter Mary.", "Mary"),
+        ("Prof. Hans Müller reviewed the slides", "Hans Müller"),
+        ("Interpreter Ezekiel Kowalczyk present for the visit", "Ezekiel Kowalczyk"),
+        ("Grossed by: B. Kowalczyk", "B. Kowalczyk"),
+        ("Thank you for referring BAPTISTE, Winifred to our clinic.", "BAPTISTE, Winifred"),
+        ("Reviewed by: DeLuca, Cormac, MD", "DeLuca, Cormac"),
+        ("Case discussed with Thaddeus Vandermeer (charge nurse).", "Thaddeus Vandermeer"),
+        ("Lindqvist, Delphine, RN, administered the dose", "Lindqvist, Delphine"),
+    ],
+)
+def test_english_role_titles_and_kinship_cue_names(text: str, name: str) -> None:
+    assert name in found_kind(text, "NAME")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("patient zhang wei was admitted", "zhang wei"),
+        ("Patient: 阙澍 (que shu)", "que shu"),
+        ("Family contact: 甄锴 / zhen kai, +8616680737521", "zhen kai"),
+        ("jing wei, RN, administered the dose", "jing wei"),
+        ("Patient CHAN Tai Man", "CHAN Tai Man"),
+        ("Mr. Wong Ka Fai", "Wong Ka Fai"),
+        ("Patient: Chang Chih-Ming", "Chang Chih-Ming"),
+        ("Electronically signed by Yue-Hong Lu, MD", "Yue-Hong Lu"),
+        ("Name: Xu, Ming", "Xu, Ming"),
+    ],
+)
+def test_romanised_chinese_names_in_any_case_and_romanisation(text: str, name: str) -> None:
+    assert name in found_kind(text, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "进修医师查房后予化疗。",
+        "夜班护士巡视病房。",
+        "责任护士已宣教。",
+        "免疫组化：CD20(+), CCND1(-), SOX11(-)",
+        "The patient he was seeing had fever.",
+        "his wife was present; her son is a nurse.",
+        "性别：男，年龄：45岁",
+    ],
+)
+def test_new_cues_do_not_read_roles_or_clinical_words_as_names(text: str) -> None:
+    assert found_kind(text, "NAME") == []
+
+
+def test_a_romanised_road_with_a_number_is_still_an_address() -> None:
+    assert found_kind("Address: 88 Jianguo Lu, Chaoyang District", "ADDRESS") == ["88 Jianguo Lu, Chaoyang District"]
