@@ -264,3 +264,16 @@ def test_new_cues_do_not_read_roles_or_clinical_words_as_names(text: str) -> Non
 
 def test_a_romanised_road_with_a_number_is_still_an_address() -> None:
     assert found_kind("Address: 88 Jianguo Lu, Chaoyang District", "ADDRESS") == ["88 Jianguo Lu, Chaoyang District"]
+
+
+def test_a_heading_name_that_runs_into_an_age_statement_is_one_name() -> None:
+    text = "DELACROIX, Tamsin Delacroix is a 61-year-old woman."
+    assert found_kind(text, "NAME") == ["DELACROIX, Tamsin Delacroix"]
+
+
+def test_a_word_before_a_comma_is_not_taken_into_a_name_it_does_not_repeat() -> None:
+    assert found_kind("Fever, Chills, John Smith is a 45-year-old man.", "NAME") == ["John Smith"]
+
+
+def test_a_lower_case_romanised_name_continues_a_list() -> None:
+    assert found_kind("cc: Ji Yan, MD; chen jijun", "NAME") == ["Ji Yan", "chen jijun"]

@@ -275,6 +275,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "name_before": re.compile(f"(?P<n>{comma_name}|{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
         # The next name of a list after a cue: 抄送：吴志明、亓骞沛 / cc: Lian Shu, MD; OYELARAN, Ambrose
         "next_han": re.compile(f"[ \\t]*[、/][ \\t]*(?P<z>{any_surname}{given}{{1,2}})"),
+        "surname_comma": re.compile(f"(?<![A-Za-z'’])(?P<s>{_EN_WORD}),[ \\t]*\\Z"),
+        "next_lower": re.compile(
+            r"(?:,[ \t]*(?:MD|M\.D\.|PhD|DO|RN|NP|PA|PA-C|BSN|MSN|MBBS)\b)*[ \t]*;[ \t]*"
+            r"(?P<a>[a-z]{1,6})[ \t]+(?P<b>[a-z]{1,12}(?:[\-'’][a-z]{1,6})?)(?![A-Za-z])"
+        ),
         "next_latin": re.compile(
             r"(?:,[ \t]*(?:MD|M\.D\.|PhD|DO|RN|NP|PA|PA-C|BSN|MSN|MBBS)\b)*[ \t]*;[ \t]*"
             f"(?P<n>{comma_name}|{_EN_NAME})"
@@ -425,6 +430,10 @@ def _list_continuations(text: str, found: list[Finding]) -> None:
             if match is not None:
                 found.append((match.start("z"), match.end("z"), "NAME", 45))
             continue
+        lower = patterns["next_lower"].match(text, end)
+        if lower is not None and _is_lower_pinyin_name(lower.group("a"), lower.group("b")):
+            found.append((lower.start("a"), lower.end("b"), "NAME", 45))
+            continue
         latin = patterns["next_latin"].match(text, end)
         trimmed = _trim_english(latin.group("n")) if latin is not None else None
         if latin is not None and trimmed is not None:
@@ -488,7 +497,12 @@ def _names_before_markers(text: str) -> Iterator[Finding]:
         trimmed = _trim_english(match.group("n"))
         if trimmed is not None:
             begin = match.start("n")
-            if begin == 0 or not text[begin - 1].isalpha():
+            # "DELACROIX, Tamsin Delacroix is a 61-year-old": the heading name runs on into the sentence.
+            heading = _patterns()["surname_comma"].search(text, max(0, begin - 40), begin) if trimmed[0] == 0 else None
+            name = text[begin : begin + trimmed[1]]
+            if heading is not None and name.lower().endswith(" " + heading.group("s").lower()):
+                yield heading.start(), begin + trimmed[1], "NAME", 45
+            elif begin == 0 or not text[begin - 1].isalpha():
                 yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
 
 
