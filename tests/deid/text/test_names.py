@@ -277,3 +277,8 @@ def test_a_word_before_a_comma_is_not_taken_into_a_name_it_does_not_repeat() -> 
 
 def test_a_lower_case_romanised_name_continues_a_list() -> None:
     assert found_kind("cc: Ji Yan, MD; chen jijun", "NAME") == ["Ji Yan", "chen jijun"]
+
+
+def test_a_person_told_by_phone_is_a_name() -> None:
+    assert found_kind("已电话告知蔡佩君（+86-15643975932）复查时间。", "NAME") == ["蔡佩君"]
+    assert found_kind("已告知患者及家属病情。", "NAME") == []

@@ -1,17 +1,23 @@
 """Personal names in Chinese, pinyin and English clinical text.
 
-Chinese names are a surname from the shipped list (``data/surnames.txt``: 单姓 and 复姓) and
-one or two given characters, taken where context says a person is meant: after 患者/病人/
-姓名/家属/联系人/签名 or a role (医师, 主任 …), before a title or kinship word (医生, 主任,
-教授, 先生, 女士, 之子 …), or as 张某/王某某. Given characters stop at characters that
-almost never occur in given names but often follow one (男, 因, 于, 入, 诉 …), so 患者张三因
-发热入院 yields 张三. Surnames that are also everyday function words (于, 和, 由 …) need a
-strong cue (姓名：, a title after them). Romanised Chinese names are a pinyin surname and
-a given name of one or two pinyin syllables in either order and in title or upper case
-(Zhang San, ZHANG San, Xiaoming Zhang, Zhang Xiao-Ming). English names are taken after a
-title (Dr., Mr., Mrs., Ms., Prof.), after a label (Patient:, Name:, Signed:, referred by,
-Dear …) or before a degree (", MD"). Once a name is found, its other mentions in the same
-text are found too, including a lone surname of an English name.
+Chinese names are a surname from the shipped list (``data/surnames.txt``: 单姓, 复姓 and the
+traditional forms of common ones) and one or two given characters, taken where context says
+a person is meant: after 患者/姓名/家属/联系人/签名, any clinical role (经治/进修/实习/值班医师,
+护士长, 记录者, 审核者, 受托人, 抄送 …, also in table cells and before （签名）：), a kinship word
+(其弟, 孙子, 母：); before a title or kinship word (医生, 主任, 护士, 先生, 同志, 之子 …), the
+person's sex in a header (韩梅，女，45岁) or a bracketed relation (吴建平（丈夫）); in 由X陪同;
+or as 张某/王某某. Given characters stop at characters that almost never occur in given names
+but often follow one (男, 因, 于, 入, 诉 …), so 患者张三因发热入院 yields 张三. Surnames that are
+also everyday function words (于, 和, 由 …) need a strong cue (姓名：, a title after them).
+Romanised Chinese names are a pinyin, Cantonese or Wade-Giles surname and a given name of one
+or two syllables in either order (Zhang San, ZHANG San, Xiaoming Zhang, Chang Chih-Ming, CHAN
+Tai Man), and in lower case after a cue, after the Chinese form or before a degree (patient
+zhang wei, 阙澍 (que shu), jing wei, RN). English names are taken after a title (Dr., Prof.),
+a label or role (Patient:, Attending:, cc:, Interpreter, Dictated by, his wife, daughter …,
+with "Last, First" forms), before a degree (", MD", ", RN", ", PA"), a bracketed role
+("(attending)") or an age statement. Names after a found one in a list (、 or ;) are names too,
+and once a name is found its other mentions in the same text are found, including a lone
+surname of an English name in either case.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ _SOFT_WORDS = """
     外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 侄子 侄女 外甥 外甥女 胞兄 胞弟 胞姐 胞妹 护士长 责任护士
     主管护士 护师 进修医生 进修医师 实习医生 实习医师 规培医生 规培医师 住院医生 住院医师 主治医师 主任医师 床位医生
     管床医生 值班医生 值班医师 上级医师 主诊医生 主诊医师 主刀医生 术者 记录者 审核者 签字人 陪同者 陪同人 监护人
-    委托人 代理人 紧急联系人
+    委托人 代理人 紧急联系人 告知 通知 电话告知 电话通知
 """
 _EN_TITLE_WORDS = """
     Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister Sir Dame Madam Mme Mlle Rev dr mr mrs ms prof
@@ -160,7 +166,7 @@ _EN_FUNCTION = frozenset(_words("a an and as at be by he in is it me no of on or
 _UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _EN_WORD = (
     rf"(?:[A-Z]['’][A-Z][{_LOW}]+|[{_UP}][{_LOW}]*[A-Z][{_LOW}]+|[{_UP}][{_LOW}]+(?:[\-'’][{_UP}]?[{_LOW}]+)?"
-    rf"|[A-Z]{{2,}}(?:[\-'][A-Z]+)?)(?![A-Za-z{_UP}{_LOW}'’])"
+    rf"|[A-Z]{{2,}}(?:[\-'][A-Z]+)?|[A-Z]['’][A-Z]{{2,}})(?![A-Za-z{_UP}{_LOW}'’])"
 )
 _EN_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|al|bin|ibn)"
 _EN_NAME = (
