@@ -20,7 +20,6 @@ import importlib
 import importlib.metadata
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from machine import describe_machine, package_version  # benchmarks/machine.py, beside this script
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "engines" / "deid-dicom.md"
@@ -341,28 +342,12 @@ def measure(
     return result
 
 
-def _version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def _machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
     cp_version = subprocess.run(["cp", "--version"], capture_output=True, text=True, check=False).stdout
     cp_line = cp_version.splitlines()[0] if cp_version else "cp"
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; "
-        f"huizhen {_version('huizhen')} (workers={WORKERS}), pydicom {_version('pydicom')}, "
-        f"dicognito {_version('dicognito')}, deid {_version('deid')}, {cp_line}"
+    return describe_machine(
+        f"huizhen {package_version('huizhen')} (workers={WORKERS}), pydicom {package_version('pydicom')}, "
+        f"dicognito {package_version('dicognito')}, deid {package_version('deid')}, {cp_line}"
     )
 
 

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib.metadata
-import os
-import platform
 import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from machine import describe_machine, package_version  # benchmarks/machine.py, beside this script
 
 from huizhen.deid.text.corpus import LANGUAGES, PHI_KINDS, SEEDS, Note, generate
 from huizhen.deid.text.evaluate import (
@@ -128,26 +127,10 @@ def covered(result: Evaluation, kinds: Sequence[str]) -> Tally:
     return tally
 
 
-def _version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{os.cpu_count()} CPUs ({model}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; huizhen {_version('huizhen')}, "
-        f"presidio-analyzer {_version('presidio-analyzer')}, phonenumbers {_version('phonenumbers')}, "
-        f"tldextract {_version('tldextract')}"
+    return describe_machine(
+        f"huizhen {package_version('huizhen')}, presidio-analyzer {package_version('presidio-analyzer')}, "
+        f"phonenumbers {package_version('phonenumbers')}, tldextract {package_version('tldextract')}"
     )
 
 
