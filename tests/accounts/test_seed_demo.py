@@ -34,6 +34,7 @@ def test_the_hub_gets_the_consulting_center_and_its_staff() -> None:
         "dr.miller",
         "coord.garcia",
         "director.chen",
+        "translator.lin",
         "admin.hub",
     }
     admin = User.objects.get(username="admin.hub")

@@ -169,12 +169,14 @@ DEMO_USERS: dict[str, list[DemoUser]] = {
         DemoUser("dr.li", Role.REFERRING_PHYSICIAN, "Na", "Li", language="zh-hans"),
         DemoUser("coord.wang", Role.CASE_COORDINATOR, "Fang", "Wang", language="zh-hans"),
         DemoUser("privacy.zhou", Role.PRIVACY_OFFICER, "Jie", "Zhou", language="zh-hans"),
+        DemoUser("translator.huang", Role.TRANSLATOR, "Lei", "Huang", language="zh-hans"),
         DemoUser("admin.gw", Role.ADMIN, "Gateway", "Administrator", superuser=True),
     ],
     "hub": [
         DemoUser("dr.miller", Role.CONSULTING_SPECIALIST, "Sarah", "Miller"),
         DemoUser("coord.garcia", Role.CASE_COORDINATOR, "Maria", "Garcia"),
         DemoUser("director.chen", Role.PROGRAM_DIRECTOR, "David", "Chen"),
+        DemoUser("translator.lin", Role.TRANSLATOR, "Grace", "Lin"),
         DemoUser("admin.hub", Role.ADMIN, "Hub", "Administrator", superuser=True),
     ],
 }
