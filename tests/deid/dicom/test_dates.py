@@ -42,8 +42,21 @@ def test_patient_key_uses_id_within_issuer_and_falls_back_to_name_and_birth_date
 def test_intervals_between_shifted_dates_are_unchanged(first, second, days) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    a, b = shift_date(first.strftime("%Y%m%d"), days), shift_date(second.strftime("%Y%m%d"), days)
-    if first.year < 1 + 10 or a is None or b is None:
+    def da(day: dt.date) -> str:
+        return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+    a, b = shift_date(da(first), days), shift_date(da(second), days)
+    if a is None or b is None:  # shifted before year 1: refused, not wrapped
+        assert min(first, second) - dt.date.min < dt.timedelta(days=-days)
         return
-    parse = lambda text: dt.datetime.strptime(text, "%Y%m%d").date()  # noqa: E731
+
+    def parse(text: str) -> dt.date:
+        assert len(text) == 8, text
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+
     assert parse(b) - parse(a) == second - first
+
+
+def test_dates_before_the_year_1000_keep_four_digit_years() -> None:
+    assert shift_date("10010101", -365) == "10000101"
+    assert shift_date("10000101", -1) == "09991231"

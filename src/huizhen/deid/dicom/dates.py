@@ -32,8 +32,9 @@ def shift_date(value: str, days: int) -> str | None:
     if len(text) != 8 or not text.isdigit():
         return None
     try:
-        day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        return (day + dt.timedelta(days=days)).strftime("%Y%m%d")
+        moved = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8])) + dt.timedelta(days=days)
+        # Not strftime: glibc writes years before 1000 without zero padding, which is not a DA.
+        return f"{moved.year:04d}{moved.month:02d}{moved.day:02d}"
     except (ValueError, OverflowError):
         return None
 
