@@ -34,6 +34,7 @@ _MONTHS_FULL = (
     "November",
     "December",
 )
+_MONTHS_FULL_LOWER = frozenset(full.lower() for full in _MONTHS_FULL)
 _MONTH_NUMBER: dict[str, int] = {}
 for _number, _name in enumerate(_MONTHS_FULL, start=1):
     _MONTH_NUMBER[_name.lower()] = _number
@@ -260,7 +261,7 @@ def _han_numeral(number: int) -> str:
 
 def _month_like(original: str, month: int) -> str:
     name = _MONTHS_FULL[month - 1]
-    if original.lower() not in {full.lower() for full in _MONTHS_FULL}:
+    if original.lower() not in _MONTHS_FULL_LOWER:
         name = "Sept" if original.lower() == "sept" and month == 9 else name[:3]
     return name.upper() if original.isupper() and len(original) > 1 else name
 
