@@ -9,11 +9,13 @@ Django settings module only copies its result.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROLES = ("hub", "gateway")
 ENVIRONMENTS = ("demo", "production")
@@ -51,6 +53,9 @@ class NodeConfig:
     translation_engine: str = "none"
     translation_url: str | None = None
     translation_api_key: str | None = None
+    time_zone: str = "UTC"
+    country: str = ""
+    smtp_host: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -163,6 +168,17 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
         translation_url = _url(env, "HUIZHEN_TRANSLATION_URL", "")
     translation_api_key = env.get("HUIZHEN_TRANSLATION_API_KEY", "").strip() or None
 
+    # Deadlines count business days in the node's own time zone and public holidays.
+    time_zone = env.get("HUIZHEN_TIME_ZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError("HUIZHEN_TIME_ZONE", f"is not a known IANA time zone (got {time_zone!r})") from exc
+    country = env.get("HUIZHEN_COUNTRY", "").strip().upper()
+    if country and not re.fullmatch(r"[A-Z]{2}", country):
+        raise ConfigError("HUIZHEN_COUNTRY", f"must be an ISO 3166-1 alpha-2 code such as CN or US (got {country!r})")
+    smtp_host = env.get("HUIZHEN_SMTP_HOST", "").strip() or None
+
     debug = _flag(env, "HUIZHEN_DEBUG", False)
     if debug and environment == "production":
         raise ConfigError("HUIZHEN_DEBUG", "must be off in production")
@@ -187,4 +203,7 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
         translation_engine=translation_engine,
         translation_url=translation_url,
         translation_api_key=translation_api_key,
+        time_zone=time_zone,
+        country=country,
+        smtp_host=smtp_host,
     )

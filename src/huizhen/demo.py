@@ -38,6 +38,14 @@ class DemoNode:
     logins: str = ""
 
     @property
+    def time_zone(self) -> str:
+        return "America/Los_Angeles" if self.role == "hub" else "Asia/Shanghai"
+
+    @property
+    def country(self) -> str:
+        return "US" if self.role == "hub" else "CN"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -51,6 +59,8 @@ class DemoNode:
             HUIZHEN_PUBLIC_URL=self.url,
             HUIZHEN_NODE_NAME=self.name,
             HUIZHEN_TASKS_BACKEND="db",
+            HUIZHEN_TIME_ZONE=self.time_zone,
+            HUIZHEN_COUNTRY=self.country,
             PYTHONUNBUFFERED="1",
         )
         return env

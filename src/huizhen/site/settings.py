@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "huizhen.apps.portal",
     "huizhen.apps.policy",
     "huizhen.apps.translation",
+    "huizhen.apps.registry",
+    "huizhen.apps.consults",
 ]
 if NODE.tasks_backend == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -142,7 +144,17 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "huizhen_language"
-TIME_ZONE = "UTC"
+# Stored times are UTC (USE_TZ); pages and business-day deadlines use the node's zone.
+TIME_ZONE = NODE.time_zone
+HUIZHEN_COUNTRY = NODE.country
+
+# Notifications: e-mail to the console unless an SMTP relay is configured.
+if NODE.smtp_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = NODE.smtp_host
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = f"Huizhen <no-reply@{NODE.public_url.split('://', 1)[-1].split('/', 1)[0].split(':', 1)[0]}>"
 USE_I18N = True
 USE_TZ = True
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("audit/", include("huizhen.apps.audit.urls")),
     path("policy/", include("huizhen.apps.policy.urls")),
     path("translations/", include("huizhen.apps.translation.urls")),
+    path("patients/", include("huizhen.apps.registry.urls")),
+    path("cases/", include("huizhen.apps.consults.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The consultation JSON API, one router per side of the workflow."""

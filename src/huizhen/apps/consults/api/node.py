@@ -1,0 +1,5 @@
+"""JSON API: node (being written)."""
+
+from ninja import Router
+
+router = Router(tags=["consults"])

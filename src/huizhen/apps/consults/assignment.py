@@ -1,0 +1,1 @@
+"""assignment (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""authoring (being written; see docs/engines/consults.md)."""

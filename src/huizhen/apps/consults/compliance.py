@@ -1,0 +1,1 @@
+"""compliance (being written; see docs/engines/consults.md)."""

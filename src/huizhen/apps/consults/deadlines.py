@@ -1,0 +1,1 @@
+"""deadlines (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""delivery (being written; see docs/engines/consults.md)."""

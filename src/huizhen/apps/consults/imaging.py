@@ -1,0 +1,1 @@
+"""imaging (being written; see docs/engines/consults.md)."""

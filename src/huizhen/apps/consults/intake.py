@@ -1,0 +1,1 @@
+"""intake (being written; see docs/engines/consults.md)."""

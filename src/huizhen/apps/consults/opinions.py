@@ -1,0 +1,1 @@
+"""opinions (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""outcomes (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""packaging (being written; see docs/engines/consults.md)."""

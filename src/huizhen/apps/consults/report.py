@@ -1,0 +1,1 @@
+"""report (being written; see docs/engines/consults.md)."""

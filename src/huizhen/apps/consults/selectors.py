@@ -1,0 +1,1 @@
+"""selectors (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""submission (being written; see docs/engines/consults.md)."""

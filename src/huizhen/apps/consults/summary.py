@@ -1,0 +1,1 @@
+"""summary (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""tasks (being written; see docs/engines/consults.md)."""

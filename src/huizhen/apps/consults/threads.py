@@ -1,0 +1,1 @@
+"""threads (being written; see docs/engines/consults.md)."""

@@ -1,0 +1,1 @@
+"""translations (being written; see docs/engines/consults.md)."""

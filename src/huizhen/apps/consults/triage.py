@@ -1,0 +1,1 @@
+"""triage (being written; see docs/engines/consults.md)."""

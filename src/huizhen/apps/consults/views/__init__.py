@@ -1,0 +1,1 @@
+"""The consultation pages, one module per side of the workflow."""

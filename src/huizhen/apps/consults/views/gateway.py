@@ -1,0 +1,5 @@
+"""Views: gateway (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""registry services (being written)."""
