@@ -41,6 +41,11 @@ def dev2() -> list[Note]:
     return generate("dev2")
 
 
+@pytest.fixture(scope="module")
+def dev3() -> list[Note]:
+    return generate("dev3")
+
+
 def test_the_same_split_is_generated_identically_twice(dev: list[Note]) -> None:
     assert generate("dev", count=50) == dev[:50]
 
@@ -94,12 +99,56 @@ def test_gold_spans_of_a_dev2_note_do_not_overlap(dev2: list[Note]) -> None:
         assert all(a.end <= b.start for a, b in itertools.pairwise(spans)), note.id
 
 
+def test_the_dev3_split_is_generated_identically_twice(dev3: list[Note]) -> None:
+    assert generate("dev3", count=50) == dev3[:50]
+    assert generate_note("dev3", 456) == dev3[456]
+
+
+def test_the_dev3_split_has_at_least_500_notes_of_every_type_and_language(dev3: list[Note]) -> None:
+    assert len(dev3) >= 500
+    assert set(Counter((n.note_type, n.language) for n in dev3)) == set(itertools.product(NOTE_TYPES, LANGUAGES))
+
+
+def test_the_dev3_split_shares_no_note_with_the_other_splits(
+    dev: list[Note], dev2: list[Note], dev3: list[Note], test_split: list[Note]
+) -> None:
+    assert not {n.text for n in dev3} & {n.text for n in dev + dev2 + test_split}
+
+
+def test_the_dev3_split_names_are_almost_all_unseen_in_the_other_splits(
+    dev: list[Note], dev2: list[Note], dev3: list[Note], test_split: list[Note]
+) -> None:
+    seen = {s.text for n in dev + dev2 + test_split for s in n.phi if s.kind == "NAME"}
+    dev3_names = {s.text for n in dev3 for s in n.phi if s.kind == "NAME" and len(s.text) > 1}
+    assert len(dev3_names - seen) > 0.9 * len(dev3_names)
+
+
+def test_gold_spans_of_a_dev3_note_do_not_overlap(dev3: list[Note]) -> None:
+    for note in dev3:
+        spans = sorted(note.phi + note.retain, key=lambda s: s.start)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(spans)), note.id
+
+
+def test_the_dev3_split_names_people_in_letters_reports_and_forms(dev3: list[Note]) -> None:
+    text = "\n".join(n.text for n in dev3)
+    for cue in ("Dear Dr ", "Yours sincerely,", "cc: ", "Seen by: ", "参加讨论人员：", "复核医师：", "Forename(s): "):
+        assert cue in text, cue
+
+
+def test_the_dev3_split_writes_romanised_names_in_several_orders(dev3: list[Note]) -> None:
+    names = {s.text for n in dev3 for s in n.phi if s.kind == "NAME"}
+    assert any(re.fullmatch(r"[A-Z]{2,} [A-Z][a-z]+", name) for name in names)  # WANG Xiaoming
+    assert any(re.fullmatch(r"[A-Z]\. [A-Z][a-z]+", name) for name in names)  # X. Wang
+    assert any(re.fullmatch(r"[A-Z][a-z]+-[A-Z][a-z]+ [A-Z][a-z]+", name) for name in names)  # Xiao-Ming Wang
+    assert any(re.fullmatch(r"[A-Z][a-z]+ [A-Z]{2}", name) for name in names)  # Wang XM
+
+
 def test_an_unknown_split_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown split"):
         generate_note("train", 0)
 
 
-@pytest.mark.parametrize("split", ["dev", "dev2", "test"])
+@pytest.mark.parametrize("split", ["dev", "dev2", "dev3", "test"])
 def test_every_gold_span_text_is_exactly_at_its_offsets(split: str) -> None:
     for note in generate(split):
         for span in note.phi + note.retain:

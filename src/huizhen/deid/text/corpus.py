@@ -14,7 +14,10 @@ come from this module's own pools (``corpus_data/pools.json``), so the scrubber 
 independently of them. Three splits: ``dev`` for tuning; ``dev2``, a second development split
 with its own name pools and phrasings written independently of the other two (signature and
 role lines, relatives and proxies, forms and tables, romanisations), so tuning does not fit one
-template set; and ``test``, held out, whose pools also include names, roads and estates the dev
+template set; ``dev3``, a third, written from how real letters, reports and summaries name people
+(salutations and sign-offs, cc lines, attendance lists, operation teams, UK and US forms, names
+with no cue, many romanised orders) with given names and Western names no other split uses; and
+``test``, held out, whose pools also include names, roads and estates the dev
 split never shows and whose notes carry phrasings (cues, orders) the dev split never uses. The
 same split always gives the same notes (a per-note seeded RNG);
 ``python -m huizhen.deid.text.corpus --split test --out FILE`` writes one JSON object per note.
@@ -59,8 +62,8 @@ PHI_KINDS = (
 )
 LANGUAGES = ("zh", "en", "mixed")
 NOTE_TYPES = ("referral", "pathology", "discharge")
-# Seeds of the splits: dev and dev2 are for tuning, test is held out.
-SEEDS = {"dev": 20260601, "test": 90210417, "dev2": 44071853}
+# Seeds of the splits: dev, dev2 and dev3 are for tuning, test is held out.
+SEEDS = {"dev": 20260601, "test": 90210417, "dev2": 44071853, "dev3": 61530927}
 DEFAULT_COUNT = 600
 KEEP = "KEEP"
 T = TypeVar("T")
@@ -1323,6 +1326,8 @@ def generate_note(split: str, index: int) -> Note:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SEEDS)}")
     if split == "dev2":
         return _dev2_note(index)
+    if split == "dev3":
+        return _dev3_note(index)
     rng = random.Random(f"{SEEDS[split]}:{index}")  # noqa: S311 - seeded test data, not a secret
     note_type = NOTE_TYPES[index % 3]
     language = ("zh", "zh", "en", "mixed", "en", "mixed", "zh")[rng.randrange(7)]
@@ -1690,8 +1695,383 @@ def _dev2_note(index: int) -> Note:
     )
 
 
+# --- the dev3 split --------------------------------------------------------------------------
+# A third development split, written from how real referral letters, pathology reports and
+# discharge summaries name people, without reading the scrubber: salutations and valedictions
+# ("Dear Dr Fox", "Yours sincerely," over a name on its own line), cc and copy lines, "seen by",
+# report sign-offs (诊断医师/复核医师, Reported by … FCAP), case-discussion attendance lists
+# (参加讨论人员：…主任医师、…), operation-note teams (手术者/一助/麻醉), relatives (家属, next of
+# kin), UK and US forms (Surname: … Forename(s): …), table rows, names opening a sentence with no
+# cue, names followed by a title or a post ("…, Consultant Haematologist"), and romanised names in
+# many orders (WANG Xiaoming, Xiao-Ming Wang, X. Wang, Wang XM, Tan Siew Ling, Nguyen Thi Huong).
+# Its pools (``dev3_*``) hold given-name characters and Western names no other split uses.
+
+
+@dataclass(frozen=True)
+class _Dev3Person:
+    origin: str  # "zh" (hanzi and pinyin), "west" (English name), "asia" (romanised only, surname first)
+    sex: str
+    surname: str  # hanzi, the Western last name, or the romanised surname
+    given: str  # hanzi, the Western first name, or the romanised given name ("Siew Ling")
+    roman_surname: str = ""
+    roman_given: tuple[str, ...] = ()
+    middle: str = ""
+
+
+def _dev3_person(rng: random.Random, *, origin: str) -> _Dev3Person:
+    pools = _pools()
+    sex = _pick(rng, ("M", "F"))
+    if origin == "asia":
+        surname, given = str(_pick(rng, pools["dev3_asian_romanised"])).split(" ", 1)
+        return _Dev3Person("asia", sex, surname, given)
+    if origin == "zh":
+        roll = rng.random()
+        pool = "dev3_zh_surnames_common" if roll < 0.75 else "dev3_zh_surnames_rare"
+        surname, roman_surname = str(_pick(rng, pools[pool])).split(" ")
+        chars = [str(_pick(rng, pools["dev3_zh_given"])).split(" ") for _ in range(1 if rng.random() < 0.25 else 2)]
+        return _Dev3Person("zh", sex, surname, "".join(c for c, _ in chars), roman_surname, tuple(p for _, p in chars))
+    first = str(_pick(rng, pools["dev3_en_first_male" if sex == "M" else "dev3_en_first_female"]))
+    middle = _pick(rng, "ABCDEFGHJKLMNOPRSTVW") if rng.random() < 0.3 else ""
+    return _Dev3Person("west", sex, str(_pick(rng, pools["dev3_en_last"])), first, middle=middle)
+
+
+def _dev3_roman(rng: random.Random, person: _Dev3Person, form: str) -> str:
+    """A romanised or English form of a name: ``full``, ``sur``, ``given``, ``formal`` (a form's LAST, First)."""
+    if person.origin == "zh":
+        sur = person.roman_surname
+        given = "".join(person.roman_given).capitalize()
+        hyphen = "-".join(s.capitalize() for s in person.roman_given)
+        if form == "sur":
+            return sur
+        if form == "given":
+            return given
+        if form == "formal":
+            return str(_pick(rng, (f"{sur.upper()}, {given}", f"{sur.upper()} {given}", f"{sur}, {given}")))
+        initials = "".join(s[0].upper() for s in person.roman_given)
+        dotted = ".".join(s[0].upper() for s in person.roman_given) + "."
+        options = [
+            f"{sur} {given}",
+            f"{given} {sur}",
+            f"{sur.upper()} {given}",
+            f"{hyphen} {sur}",
+            f"{sur} {hyphen}",
+            f"{dotted} {sur}",
+            f"{sur} {initials}",
+        ]
+        if len(person.roman_given) == 2:
+            options.append(f"{sur} {person.roman_given[0].capitalize()}-{person.roman_given[1]}")
+        return str(_pick(rng, options))
+    if person.origin == "asia":
+        if form == "sur":
+            return person.surname
+        if form == "given":
+            return person.given
+        if form == "formal":
+            return f"{person.surname.upper()} {person.given}"
+        return str(_pick(rng, (f"{person.surname} {person.given}", f"{person.surname.upper()} {person.given}")))
+    if form == "sur":
+        return person.surname
+    if form == "given":
+        return person.given
+    if form == "formal":
+        middle = f" {person.middle}." if person.middle else ""
+        return str(
+            _pick(rng, (f"{person.surname.upper()}, {person.given}{middle}", f"{person.surname}, {person.given}"))
+        )
+    middle = f" {person.middle}." if person.middle else ""
+    return str(
+        _pick(
+            rng,
+            (
+                f"{person.given}{middle} {person.surname}",
+                f"{person.given} {person.surname}",
+                f"{person.given[0]}. {person.surname}",
+                f"{person.given[0]}.{person.middle or person.given[1].upper()}. {person.surname}"
+                if person.middle
+                else f"{person.given} {person.surname}",
+            ),
+        )
+    )
+
+
+def _dev3_name(rng: random.Random, person: _Dev3Person, *, zh: bool, form: str) -> str:
+    """The name as a line in Chinese (``zh``) or English writes it: hanzi for a Chinese person in Chinese text."""
+    if person.origin == "zh" and (zh or form == "hanzi"):
+        if form == "sur":
+            return person.surname
+        return person.surname + person.given
+    if form == "hanzi":
+        form = "full"
+    if form == "upper":
+        return _dev3_roman(rng, person, "sur").upper()
+    return _dev3_roman(rng, person, form)
+
+
+# The relation of the relative to the patient, aligned across the forms (one relation per note).
+_DEV3_REL_ZH = {"M": ("儿子", "丈夫", "父亲", "弟弟", "侄子"), "F": ("女儿", "妻子", "母亲", "妹妹", "儿媳")}
+_DEV3_REL_EN = {
+    "M": ("son", "husband", "father", "brother", "nephew"),
+    "F": ("daughter", "wife", "mother", "sister", "daughter-in-law"),
+}
+_DEV3_REL_ZH_SHORT = {"M": ("子", "夫", "父", "弟", "侄"), "F": ("女", "妻", "母", "妹", "媳")}
+
+# Slots: {pt} patient; {d1} {d2} {d3} doctors; {nu} {nu2} nurses and technicians; {gp} the
+# referring doctor; {r1} {r2} relatives. A suffix picks the form: _sur surname, _given given name,
+# _formal a form's "LAST, First", _upper the surname in capitals, _hanzi characters (Chinese
+# people), _roman a romanised form. Plain slots: {title} {rel} {relz} {sex} {his} {he} {age}
+# {date} {dob} {mobile} {phone} {mrn} {path} {bed} {hosp} {addr} {id} {email}.
+_DEV3_HEAD_ZH = {
+    "referral": ("{hosp}　双向转诊（转出）单", "尊敬的{gp_sur}主任："),
+    "pathology": ("{hosp}　病理诊断报告书", "姓　　名：{pt}　　性　　别：{sex}　　年　　龄：{age}岁"),
+    "discharge": ("{hosp}　出院小结", "床号：{bed}　　姓名：{pt}　　住院号：{mrn}"),
+}
+_DEV3_HEAD_EN = {
+    "referral": ("{hosp}", "Dear Dr {gp_sur},"),
+    "pathology": ("{hosp} — Surgical Pathology Report", "Patient: {pt_formal}    Accession #: {path}"),
+    "discharge": ("{hosp} — Discharge Summary", "Surname: {pt_upper}    Forename(s): {pt_given}    DOB: {dob}"),
+}
+_DEV3_PEOPLE_ZH = (
+    "{pt}，{sex}，{age}岁，汉族，已婚，退休职工，因“乏力伴发热1月”于{date}入院。",
+    "诊断医师：{d1}　　复核医师：{d2}　　报告日期：{date}",
+    "取材：{nu}　　制片：{nu2}　　诊断：{d2}",
+    "参加讨论人员：{d3}主任医师、{d2}副主任医师、{d1}主治医师、{nu}护士长",
+    "讨论意见：{d3}主任医师：患者诊断明确，建议按高危组治疗。",
+    "手术者：{d2}　　一助：{d1}　　麻醉医师：{nu2}　　器械护士：{nu}",
+    "经治医生：{d1}　　上级医师：{d3}",
+    "送检医生：{gp}　　送检科室：血液科　　收到日期：{date}",
+    "转诊医生：{gp}　　联系电话：{phone}",
+    "此致\n敬礼！\n{d2}\n{date}",
+    "患者家属：{r1}（{rel}）　　联系电话：{mobile}",
+    "家属{r1}签字同意行骨髓穿刺术。",
+    "{r1}（患者之{relz}）诉患者近一周食欲差、夜间盗汗。",
+    "患者{pt_sur}某之{rel}{r1}于{date}来院咨询病理结果。",
+    "经{gp}医师介绍转来我院进一步诊治。",
+    "请{d3}教授会诊，会诊意见：建议加做[[MYC]]、[[BCL2]]、[[BCL6]] FISH。",
+    "{d2}副主任医师查房后指出：需排除[[Burkitt]]淋巴瘤。",
+    "与患者{rel}{r1}沟通病情及预后，家属表示理解。",
+    "床位医生：{d1}　　主诊组长：{d3}",
+    "病历书写者：{d1}　　审核者：{d3}",
+    "{pt_sur}阿姨今晨体温37.8℃，已告知{d1}医生。",
+    "记录：{nu}　{date}",
+    "会诊医生签名：{d3}　　会诊时间：{date}",
+    "姓名\t性别\t年龄\t住院号\n{pt}\t{sex}\t{age}\t{mrn}",
+    "｜角色｜姓名｜\n｜主刀｜{d2}｜\n｜一助｜{d1}｜",
+    "门诊随访：{d1}医生门诊（每周三上午）",
+    "复核：{d3}　　签发：{d2}",
+    "联系人：{r1}，{mobile}（{relz}）",
+    "委托{r1}（{rel}）代为办理出院手续。",
+    "外院会诊：{gp}（{hosp}）",
+    "值班医师{d1}接报后查看患者，通知上级医师{d3}。",
+    "患者于{date}在{d2}医师主持下行腰椎穿刺+鞘内注射。",
+)
+_DEV3_PEOPLE_EN = (
+    "Re: {pt} (DOB {dob}; Hospital No. {mrn})",
+    "Thank you for asking me to see {title} {pt_sur}, a {age}-year-old {man} with lymphadenopathy.",
+    "I reviewed {title} {pt} in the haematology clinic today with {his} {rel}.",
+    "Yours sincerely,\n\n{d2}\nConsultant Haematologist",
+    "Kind regards,\nDr {d3}\nHaematology Registrar",
+    "With best wishes,\n{d1}, MBBS, MRCP",
+    "cc: {gp}, General Practitioner; {title} {pt_sur} (patient)",
+    "Copy to: Dr {d2_sur}, {hosp}",
+    "Seen by: {d1} (SpR) and {d3} (Consultant)",
+    "Reported by: {d2}, MD, FCAP    Verified {date}",
+    "Frozen section result called to {d1} by {d2} at 10:42.",
+    "Results discussed with Dr. {d1_sur} by telephone on {date}.",
+    "Present at MDT: {d3}, {d2}, {d1}, {nu}",
+    "Next of kin: {r1} ({rel}), {phone}",
+    "NOK {r1_given} ({rel}) updated at the bedside.",
+    "Lives with {his} {rel}, {r1_given}, who is the main carer.",
+    "Last name: {pt_sur}    First name: {pt_given}",
+    "{pt} was admitted on {date} with neutropenic fever.",
+    "{d2}, PA-C, and {d1}, NP, reviewed the patient on the ward round.",
+    "Chaperone: {nu}",
+    "Signed: {d3}, MBBS, FRCPath",
+    "Addendum ({d1}, {date}): flow cytometry confirms a clonal B-cell population.",
+    "On behalf of Dr {d3_sur}",
+    "Per Dr. {d2_sur}'s recommendation, a PET-CT was arranged.",
+    "{title} {pt_sur}'s {rel}, {r1}, asked about the prognosis.",
+    "Tumour board ({date}): {d3} (haematology), {d2} (pathology), {d1} (radiology).",
+    "Secretary: {nu}    Tel: {phone}",
+    "Dear {d1_given},",
+    "Referring physician: {gp}",
+    "Gross description dictated by {nu}; microscopy by {d2}.",
+    "Interpreter ({rel_lang}): {nu2}",
+    "Patient\tMRN\tDOB\n{pt_formal}\t{mrn}\t{dob}",
+    "{d3} — Consultant Haematopathologist",
+    "The patient's {rel} ({r1}) gave consent on {his} behalf.",
+)
+_DEV3_BODY_ZH = (
+    "既往史：[[高血压]]病史8年，[[糖尿病]]病史3年。",
+    "[[白细胞]]2.1×10^9/L，中性粒细胞0.6×10^9/L，[[血红蛋白]]82 g/L。",
+    "免疫组化：CD20(+)，CD10(+)，[[BCL6]](+)，[[MYC]](约60%+)，Ki-67约95%。",
+    "骨髓细胞学：可见[[Auer小体]]，考虑急性髓系白血病。",
+    "染色体核型：46,XX,t(9;22)(q34;q11.2)[20]，[[费城染色体]]阳性。",
+    "诊断：[[伯基特淋巴瘤]]（Burkitt lymphoma），[[Ann Arbor]] IV期。",
+    "血清蛋白电泳见M蛋白，尿[[本周蛋白]]阳性。",
+    "予[[R-CHOP]]方案化疗，第1周期后复查[[PET-CT]]。",
+    "[[Waldenström]]巨球蛋白血症不能除外，建议查[[MYD88]] L265P。",
+    "家庭住址：{addr}",
+    "身份证号：{id}",
+)
+_DEV3_BODY_EN = (
+    "Past history: [[Hashimoto]] thyroiditis, type 2 diabetes.",
+    "FBC: Hb 82 g/L, WCC 2.1, neutrophils 0.6, platelets 45.",
+    "Sections show sheets of medium-sized cells with a starry-sky pattern, in keeping with [[Burkitt]] lymphoma.",
+    "Scattered [[Hodgkin]] and [[Reed-Sternberg]] cells are present (CD30+, CD15+).",
+    "No features of [[Waldenström]] macroglobulinaemia; [[MYD88]] L265P not detected.",
+    "Cytogenetics: [[Philadelphia chromosome]] detected (BCR-ABL1 p210).",
+    "Staging: [[Ann Arbor]] IIA, bulky mediastinal disease.",
+    "Plan: [[R-CHOP]] x6 with intrathecal methotrexate.",
+    "Address: {addr}",
+    "Email: {email}",
+)
+_DEV3_MIXED_EN = (
+    "Patient: {pt_hanzi} ({pt_roman})",
+    "Referred by Dr. {gp_roman} ({gp_hanzi}), {hosp}",
+    "Family: {r1_hanzi} ({rel}), {mobile}",
+)
+_DEV3_MIXED_ZH = (
+    "外籍会诊专家：{d3_roman}, MD",
+    "英文报告签发：{d2_roman}",
+)
+
+
+@dataclass
+class _Dev3Note:
+    rng: random.Random
+    zh_phi: bool
+    patient: _Dev3Person
+    people: dict[str, _Dev3Person]
+    age: int
+    birth: dt.date
+    region: list[str]
+    mobile: str
+    index_date: dt.date
+    relation: int
+
+
+def _dev3_slot(note: _Dev3Note, slot: str, *, zh: bool) -> list[Piece]:
+    rng = note.rng
+    key, _, form = slot.partition("_")
+    person = note.patient if key == "pt" else note.people.get(key)
+    if person is not None:
+        if form == "roman":
+            return [(_dev3_roman(rng, person, "full"), "NAME")]
+        return [(_dev3_name(rng, person, zh=zh, form=form or "full"), "NAME")]
+    relative, pt = note.people["r1"], note.patient
+    day = note.index_date - dt.timedelta(days=rng.randint(0, 300))
+    plain: dict[str, str] = {
+        "rel": (_DEV3_REL_ZH if zh else _DEV3_REL_EN)[relative.sex][note.relation],
+        "relz": _DEV3_REL_ZH_SHORT[relative.sex][note.relation],
+        "rel_lang": {"zh": "Mandarin", "west": "Portuguese", "asia": "Vietnamese"}[pt.origin],
+        "title": "Mr" if pt.sex == "M" else _pick(rng, ("Mrs", "Ms", "Miss")),
+        "his": "his" if pt.sex == "M" else "her",
+        "man": "man" if pt.sex == "M" else "woman",
+        "sex": ("男" if pt.sex == "M" else "女") if zh else pt.sex,
+    }
+    if slot in plain:
+        return [(plain[slot], "")]
+    if slot == "age":
+        return [(str(note.age), "AGE" if note.age > 89 else "")]
+    if slot == "date":
+        return [(_date_text(rng, day, chinese=zh), "DATE")]
+    if slot == "dob":
+        return [(_date_text(rng, note.birth, chinese=zh), "DATE")]
+    if slot == "mobile":
+        return [(_mobile_text(rng, note.mobile), "PHONE")]
+    if slot == "phone":
+        return [(_mobile_text(rng, note.mobile) if note.zh_phi else _us_phone_text(rng), "PHONE")]
+    if slot in ("mrn", "path", "bed"):
+        if slot == "bed":
+            return [(f"{rng.randint(1, 60)}", "RECORD_NUMBER")]
+        kind = {"mrn": "mrn_zh" if zh else "mrn_en", "path": "pathology" if zh else "accession"}
+        return [(_record_number(rng, kind[slot]), "RECORD_NUMBER")]
+    if slot == "hosp":
+        pool = "zh_hospitals" if zh else "zh_hospitals_en" if note.zh_phi else "us_hospitals"
+        return [(str(_pick(rng, _pools()[pool])), "ORGANIZATION")]
+    if slot == "addr":
+        return [(_zh_address(rng, "dev", note.region) if note.zh_phi else _us_address(rng, "dev"), "ADDRESS")]
+    if slot == "id":
+        body = f"{note.region[3]}{note.birth:%Y%m%d}{rng.randint(0, 99):02d}{rng.randint(0, 9)}"
+        return [(body + resident_id_checksum(body), "ID_NUMBER")]
+    if slot == "email":
+        local = re.sub(r"[^a-z]", "", _dev3_roman(rng, pt, "sur").lower()) or "pt"
+        domain = _pick(rng, _pools()["mail_domains_cn" if note.zh_phi else "mail_domains_en"])
+        return [(f"{local}{note.birth:%y}@{domain}", "EMAIL")]
+    raise KeyError(slot)
+
+
+def _dev3_render(note: _Dev3Note, line: str, builder: NoteBuilder, *, zh: bool) -> None:
+    pos = 0
+    for match in _MARKUP.finditer(line):
+        builder.add([(line[pos : match.start()], "")])
+        if match.group(1):
+            builder.add(_dev3_slot(note, match.group(1), zh=zh))
+        else:
+            builder.add([(match.group(2), KEEP)])
+        pos = match.end()
+    builder.add([(line[pos:], "")])
+
+
+def _dev3_note(index: int) -> Note:
+    rng = random.Random(f"{SEEDS['dev3']}:{index}")  # noqa: S311 - seeded test data, not a secret
+    note_type = NOTE_TYPES[index % 3]
+    language = ("zh", "en", "mixed")[rng.randrange(3)]
+    zh = language != "en"
+    # Who the people are: Chinese in Chinese notes; in English notes Western, Chinese or other Asian.
+    english_origins = ("west", "west", "zh", "asia")
+    chinese_patient = zh or rng.random() < 0.35
+    patient_origin = "zh" if chinese_patient else _pick(rng, ("west", "west", "asia"))
+
+    def origin(key: str) -> str:
+        if key.startswith("r"):
+            return "zh" if patient_origin == "zh" else "west" if patient_origin == "west" else "asia"
+        if zh:
+            return "zh" if rng.random() < 0.9 else "west"
+        return str(_pick(rng, english_origins))
+
+    index_date = dt.date(2018, 9, 1) + dt.timedelta(days=rng.randint(0, 7 * 365))
+    age = rng.randint(90, 99) if rng.random() < 0.1 else rng.randint(16, 89)
+    people = {key: _dev3_person(rng, origin=origin(key)) for key in ("d1", "d2", "d3", "nu", "nu2", "gp", "r1", "r2")}
+    note = _Dev3Note(
+        rng=rng,
+        zh_phi=chinese_patient,
+        patient=_dev3_person(rng, origin=patient_origin),
+        people=people,
+        age=age,
+        birth=index_date - dt.timedelta(days=age * 365 + rng.randint(10, 350)),
+        region=list(_pick(rng, _pools()["regions"])),
+        mobile=_pick(rng, _MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}",
+        index_date=index_date,
+        relation=rng.randrange(5),
+    )
+    head = (_DEV3_HEAD_ZH if zh else _DEV3_HEAD_EN)[note_type]
+    body = rng.sample(_DEV3_BODY_ZH if zh else _DEV3_BODY_EN, rng.randint(3, 6))
+    people_lines = rng.sample(_DEV3_PEOPLE_ZH if zh else _DEV3_PEOPLE_EN, rng.randint(5, 9))
+    lines: list[tuple[str, bool]] = [(line, zh) for line in (*body, *people_lines)]
+    rng.shuffle(lines)
+    if language == "mixed":
+        for line in (*rng.sample(_DEV3_PEOPLE_EN, 2), *rng.sample(_DEV3_MIXED_EN, 2)):
+            lines.insert(rng.randint(0, len(lines)), (line, False))
+        lines.insert(rng.randint(0, len(lines)), (_pick(rng, _DEV3_MIXED_ZH), True))
+    builder = NoteBuilder()
+    for number, (line, line_zh) in enumerate([(h, zh) for h in head] + lines):
+        if number:
+            builder.add([("\n", "")])
+        _dev3_render(note, line, builder, zh=line_zh)
+    return Note(
+        id=f"dev3-{index:04d}",
+        split="dev3",
+        note_type=note_type,
+        language=language,
+        text=builder.text,
+        phi=tuple(builder.phi),
+        retain=tuple(builder.retain),
+    )
+
+
 def generate(split: str, *, count: int = DEFAULT_COUNT) -> list[Note]:
-    """The first ``count`` notes of ``split`` ("dev", "dev2" or "test")."""
+    """The first ``count`` notes of ``split`` ("dev", "dev2", "dev3" or "test")."""
     return [generate_note(split, index) for index in range(count)]
 
 

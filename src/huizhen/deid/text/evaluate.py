@@ -1,6 +1,6 @@
 """Evaluation of the clinical-text scrubber on the labelled synthetic corpus (issue 6, item 4).
 
-``python -m huizhen.deid.text.evaluate [--split dev|dev2|test] [--json]`` runs
+``python -m huizhen.deid.text.evaluate [--split dev|dev2|dev3|test] [--json]`` runs
 :func:`huizhen.deid.text.detect` over every note of a split of :mod:`huizhen.deid.text.corpus`
 and reports, beside the issue's targets, recall and precision per PHI kind and per language,
 clinical-term retention and throughput. Matching rules (span level):
@@ -21,7 +21,7 @@ clinical-term retention and throughput. Matching rules (span level):
   :func:`~huizhen.deid.text.detect` in this single process, after one untimed warm-up call;
   wall time is shown beside it.
 
-Missed spans and false positives are listed for the dev and dev2 splits only: the test split is
+Missed spans and false positives are listed for the dev, dev2 and dev3 splits only: the test split is
 held out, so its misses are never read while the scrubber is tuned.
 """
 
@@ -316,7 +316,7 @@ def _examples(findings: Sequence[Finding], limit: int) -> list[Finding]:
 
 
 def render_text(result: Evaluation, *, listing: int = 30, show_findings: bool = True) -> str:
-    """The human-readable report: tables, targets and (dev and dev2 splits) the findings."""
+    """The human-readable report: tables, targets and (dev, dev2 and dev3 splits) the findings."""
     header = f"  {'':<14} {'gold':>6} {'recall':>9} {'typed':>9} {'pred':>7} {'precision':>9} {'typed':>9}"
     lines = [
         f"Split {result.split or '?'}: {result.notes} notes, {result.chars} characters, {result.bytes / 1e6:.2f} MB.",
@@ -366,12 +366,14 @@ def main(argv: Sequence[str] | None = None, *, detector: Detector | None = None)
     parser.add_argument("--split", choices=tuple(SEEDS), default="dev")
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help=f"notes (default {DEFAULT_COUNT})")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--listing", type=int, default=30, help="missed spans and false positives to list (dev, dev2)")
+    parser.add_argument(
+        "--listing", type=int, default=30, help="missed spans and false positives to list (dev, dev2, dev3)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is not met")
     args = parser.parse_args(argv)
     notes = generate(args.split, count=args.count)
     result = evaluate(notes, detector or huizhen_detector, split=args.split)
-    show = args.split in ("dev", "dev2")
+    show = args.split != "test"
     if args.json:
         payload = result.as_json()
         if show:
