@@ -13,4 +13,4 @@ class ConsultsConfig(AppConfig):
 
     def ready(self) -> None:
         # Inbound node events are dispatched to handlers that register on import.
-        from huizhen.apps.consults import inbound  # noqa: F401
+        from huizhen.apps.consults import handlers, inbound  # noqa: F401
