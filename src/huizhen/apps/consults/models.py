@@ -95,6 +95,9 @@ class ConsultRequest(models.Model):
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     outcome_due_at = models.DateTimeField(_("outcome follow-up due"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Hub: the state the case was in when information was requested, resumed when it arrives
+    # (huizhen.apps.consults.triage).
+    resume_state = models.CharField(_("state to resume"), max_length=32, blank=True)
     # Why the last submission attempt failed (gateway), shown with the retry button.
     last_error = models.TextField(_("last error"), blank=True)
 
@@ -166,6 +169,19 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} → {self.specialist}"
+
+
+class SpecialistProfile(models.Model):
+    """What a hub specialist reviews and reads, so assignment can suggest the right people."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="specialist_profile")
+    # Subspecialty values (Subspecialty) the specialist reviews, e.g. ["lymphoma", "myeloma"].
+    subspecialties = models.JSONField(_("subspecialties"), default=list, blank=True)
+    # Languages the specialist reads clinical text in, e.g. ["en", "zh"].
+    languages = models.JSONField(_("languages read"), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
 
 
 class Agreement(models.TextChoices):
