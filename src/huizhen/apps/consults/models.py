@@ -98,6 +98,9 @@ class ConsultRequest(models.Model):
     # Hub: the state the case was in when information was requested, resumed when it arrives
     # (huizhen.apps.consults.triage).
     resume_state = models.CharField(_("state to resume"), max_length=32, blank=True)
+    # Hub: the policy facts the gateway established when it exported the case (subject
+    # country, US-person status, consents, export volume), read by huizhen.apps.consults.compliance.
+    export_facts = models.JSONField(_("policy facts at export"), default=dict, blank=True)
     # Why the last submission attempt failed (gateway), shown with the retry button.
     last_error = models.TextField(_("last error"), blank=True)
 
