@@ -75,3 +75,25 @@ def test_cli_prints_one_line_and_exits_2_on_a_configuration_mistake(tmp_path: Pa
 def test_http_translation_engine_needs_a_service_url(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="HUIZHEN_TRANSLATION_URL"):
         load({"HUIZHEN_ROLE": "hub", "HUIZHEN_DATA_DIR": str(tmp_path), "HUIZHEN_TRANSLATION_ENGINE": "http"})
+
+
+def test_node_time_zone_and_country_are_read_for_business_day_deadlines(tmp_path: Path) -> None:
+    node = load(
+        {
+            "HUIZHEN_ROLE": "gateway",
+            "HUIZHEN_DATA_DIR": str(tmp_path),
+            "HUIZHEN_TIME_ZONE": "Asia/Shanghai",
+            "HUIZHEN_COUNTRY": "cn",
+        }
+    )
+    assert (node.time_zone, node.country) == ("Asia/Shanghai", "CN")
+
+
+def test_unknown_time_zone_is_reported_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"HUIZHEN_TIME_ZONE.*'Mars/Olympus'"):
+        load({"HUIZHEN_ROLE": "hub", "HUIZHEN_DATA_DIR": str(tmp_path), "HUIZHEN_TIME_ZONE": "Mars/Olympus"})
+
+
+def test_country_must_be_a_two_letter_code(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="HUIZHEN_COUNTRY"):
+        load({"HUIZHEN_ROLE": "hub", "HUIZHEN_DATA_DIR": str(tmp_path), "HUIZHEN_COUNTRY": "China"})

@@ -145,35 +145,38 @@ def transition(
     The row is re-read under a lock so two concurrent moves cannot both start from the
     same state. Raises :class:`TransitionRefused` (audited as denied) otherwise.
     """
+    # The audit names "peer" / "system" for moves made by the other node or a task.
+    actor_arg = actor
     with transaction.atomic():
         locked = ConsultRequest.objects.select_for_update().get(pk=request.pk)
         step = allowed(locked, target, actor)
-        actor_arg = None if actor in (PEER, SYSTEM) else actor
-        if step is None:
+        if step is not None:
+            previous = locked.state
+            locked.state = target
+            for name, value in fields.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=["state", "updated_at", *fields])
             record_event(
                 action="consult.transition",
                 actor=actor_arg,
                 target=locked.reference,
-                outcome="denied",
-                detail={"from": locked.state, "to": target, "by": actor if isinstance(actor, str) else "user"},
+                detail={"from": previous, "to": target, "step": step.name, **(detail or {})},
                 request=http_request,
             )
-            raise TransitionRefused(
-                f"{locked.reference}: {locked.state} → {target} is not allowed here for this actor",
-                source=locked.state,
-                target=target,
-            )
-        previous = locked.state
-        locked.state = target
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=["state", "updated_at", *fields])
+    if step is None:
+        # Recorded outside the refused transaction, so the denial survives it.
         record_event(
             action="consult.transition",
             actor=actor_arg,
             target=locked.reference,
-            detail={"from": previous, "to": target, "step": step.name, **(detail or {})},
+            outcome="denied",
+            detail={"from": locked.state, "to": target},
             request=http_request,
+        )
+        raise TransitionRefused(
+            f"{locked.reference}: {locked.state} → {target} is not allowed here for this actor",
+            source=locked.state,
+            target=target,
         )
     for name in ("state", "updated_at", *fields):
         setattr(request, name, getattr(locked, name))
