@@ -386,6 +386,12 @@ CASES = [
     Case("PROG-SO-06", "the treating team views its patient", gateway_view(), OK),
     Case("PROG-SO-07", "the consultant views the de-identified case", hub_view(), OBLIGED),
     Case(
+        "PROG-SO-07b",
+        "the hub's coordinator views the de-identified case to triage it",
+        changed(hub_view(), actor={"role": "case_coordinator"}, node="hub"),
+        OBLIGED,
+    ),
+    Case(
         "PROG-SO-08",
         "the consultant asks for the identified record",
         changed(hub_view(), data={"identified": True}),
