@@ -8,3 +8,4 @@ from __future__ import annotations
 import huizhen.apps.consults.delivery  # noqa: F401, RUF100  (case.status, opinion.signed at a gateway)
 import huizhen.apps.consults.outcomes  # noqa: F401, RUF100  (outcome.recorded at a hub)
 import huizhen.apps.consults.threads  # noqa: F401, RUF100  (message.posted on both nodes)
+import huizhen.apps.consults.opinions  # noqa: F401, RUF100  (hub: a SENT opinion.signed delivers the case)
