@@ -160,7 +160,7 @@ def assign(
         )
         if moving:
             workflow.transition(consult, State.IN_REVIEW, actor=by, http_request=http_request)
-            relay_status(consult)
+            relay_status(consult, http_request=http_request)
         notify(
             users=[assignment.specialist for assignment in created],
             request=consult,

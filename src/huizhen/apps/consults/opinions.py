@@ -398,7 +398,7 @@ def sign(*, opinion: Opinion, by: Any, http_request: Any = None) -> Opinion:
         )
         if first:
             workflow.transition(consult, State.SIGNED, actor=by, http_request=http_request, signed_at=now)
-        _relay_opinion(opinion)
+        _relay_opinion(opinion, http_request=http_request)
         notify(
             users=[*selectors.hub_coordinators(), *selectors.assigned_specialists(consult)],
             request=consult,
@@ -409,14 +409,18 @@ def sign(*, opinion: Opinion, by: Any, http_request: Any = None) -> Opinion:
     return opinion
 
 
-def _relay_opinion(opinion: Opinion) -> OutboundEvent | None:
+def _relay_opinion(opinion: Opinion, *, http_request: Any = None) -> OutboundEvent | None:
     consult = opinion.request
     if consult.peer is None:
         return None
     from huizhen.apps.consults import relay  # B's outbox; imported late so this module loads without it
 
     event: OutboundEvent = relay.send_event(
-        peer=consult.peer, kind="opinion.signed", payload=signed_payload(opinion), request=consult
+        peer=consult.peer,
+        kind="opinion.signed",
+        payload=signed_payload(opinion),
+        request=http_request,
+        consult=consult,
     )
     return event
 

@@ -44,7 +44,7 @@ def ensure_allowed(consult: ConsultRequest, target: str, *, actor: Any, http_req
         workflow.transition(consult, target, actor=actor, http_request=http_request)  # raises TransitionRefused
 
 
-def relay_status(consult: ConsultRequest, **extra: Any) -> OutboundEvent | None:
+def relay_status(consult: ConsultRequest, *, http_request: Any = None, **extra: Any) -> OutboundEvent | None:
     """Tell the gateway the case's new state (``case.status``); nothing for a case with no peer."""
     if consult.peer is None:
         return None
@@ -54,7 +54,9 @@ def relay_status(consult: ConsultRequest, **extra: Any) -> OutboundEvent | None:
     if consult.due_at is not None:
         payload["due_at"] = consult.due_at.isoformat()
     payload.update({key: value for key, value in extra.items() if value is not None})
-    event: OutboundEvent = relay.send_event(peer=consult.peer, kind="case.status", payload=payload, request=consult)
+    event: OutboundEvent = relay.send_event(
+        peer=consult.peer, kind="case.status", payload=payload, request=http_request, consult=consult
+    )
     return event
 
 
@@ -74,7 +76,7 @@ def accept(*, consult: ConsultRequest, by: Any, http_request: Any = None) -> Con
             accepted_at=now,
             due_at=due,
         )
-        relay_status(consult)
+        relay_status(consult, http_request=http_request)
         notify(
             users=selectors.hub_coordinators(),
             request=consult,
@@ -121,7 +123,10 @@ def request_information(
             relayed_at=now if consult.peer is not None else None,
         )
         relay_status(
-            consult, question={"uid": str(message.uid), "body": question, "language": language}, resume_state=previous
+            consult,
+            http_request=http_request,
+            question={"uid": str(message.uid), "body": question, "language": language},
+            resume_state=previous,
         )
         notify(
             users=[*selectors.hub_coordinators(), *selectors.assigned_specialists(consult)],
@@ -143,7 +148,7 @@ def decline(*, consult: ConsultRequest, by: Any, reason: str, http_request: Any 
         workflow.transition(
             consult, State.DECLINED, actor=by, http_request=http_request, decline_reason=reason, paused_at=None
         )
-        relay_status(consult, reason=reason)
+        relay_status(consult, http_request=http_request, reason=reason)
         notify(
             users=selectors.hub_coordinators(),
             request=consult,
@@ -175,7 +180,7 @@ def resume_after_information(
             paused_at=None,
             resume_state="",
         )
-        relay_status(consult)
+        relay_status(consult, http_request=http_request)
         notify(
             users=[*selectors.hub_coordinators(), *selectors.assigned_specialists(consult)],
             request=consult,
