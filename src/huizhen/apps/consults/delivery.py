@@ -41,8 +41,8 @@ from huizhen.apps.consults.models import (
     State,
 )
 from huizhen.apps.consults.notifications import notify
+from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.consults.threads import (
-    EventRefused,
     case_for_event,
     people_on_case,
     request_reader_translation,
@@ -99,9 +99,9 @@ def field_text(opinion: Opinion, field: str) -> str:
 
 def _gateway_case(*, peer: Peer, payload: dict[str, Any]) -> ConsultRequest:
     if str(settings.HUIZHEN_ROLE) != "gateway":
-        raise EventRefused("only a gateway applies the hub's status and opinions")
+        raise EventRefused("only a gateway applies the hub's status and opinions", retryable=False)
     if peer.role and peer.role != Peer.Role.HUB:
-        raise EventRefused(f"{peer.name} is not a consulting hub")
+        raise EventRefused(f"{peer.name} is not a consulting hub", retryable=False)
     return case_for_event(peer=peer, reference=payload.get("reference", ""))
 
 
@@ -118,7 +118,7 @@ def apply_case_status(*, consult: ConsultRequest, peer: Peer, payload: dict[str,
     """Mirror the hub's move on the gateway's copy; a repeat of the current state changes nothing."""
     target = str(payload.get("state") or "")
     if target not in State.values:
-        raise EventRefused(f"unknown state {target!r}")
+        raise EventRefused(f"unknown state {target!r}", retryable=False)
     if target not in MIRRORED_STATES:
         # Signature and delivery reach the gateway as opinion.signed; nothing to mirror.
         return consult
@@ -147,7 +147,9 @@ def apply_case_status(*, consult: ConsultRequest, peer: Peer, payload: dict[str,
                 workflow.transition(consult, State.ACCEPTED, actor=workflow.PEER, accepted_at=timezone.now())
             if workflow.allowed(consult, target, workflow.PEER) is None:
                 # Probably ahead of an event still on its way: the hub's retry applies it.
-                raise EventRefused(f"{consult.reference}: cannot move from {consult.state} to {target} yet", status=409)
+                raise EventRefused(
+                    f"{consult.reference}: cannot move from {consult.state} to {target} yet", retryable=False
+                )
             applied = workflow.transition(
                 consult, target, actor=workflow.PEER, detail={"peer": peer.name, "event": "case.status"}, **fields
             )
@@ -208,13 +210,13 @@ def receive_opinion(*, consult: ConsultRequest, peer: Peer, payload: dict[str, A
             outcome="denied",
             detail={"version": payload.get("version"), "claimed": claimed, "computed": actual},
         )
-        raise EventRefused(f"{consult.reference}: the opinion's content does not match its hash", status=422)
+        raise EventRefused(f"{consult.reference}: the opinion's content does not match its hash", retryable=False)
     version, signed_at = _version_and_time(payload)
     existing = consult.opinions.filter(version=version).first()
     if existing is not None:
         if existing.content_hash == actual:
             return existing  # the same opinion delivered again
-        raise EventRefused(f"{consult.reference}: version {version} already holds another opinion", status=422)
+        raise EventRefused(f"{consult.reference}: version {version} already holds another opinion", retryable=False)
     supersedes_version = payload.get("supersedes_version") or (version - 1 if version > 1 else None)
     supersedes = consult.opinions.filter(version=supersedes_version).first() if supersedes_version else None
     with transaction.atomic():
@@ -250,9 +252,7 @@ def receive_opinion(*, consult: ConsultRequest, peer: Peer, payload: dict[str, A
                 outcome_due_at=outcome_due(consult=consult, delivered_at=now),
             )
         elif consult.state not in (State.DELIVERED, State.CLOSED):
-            raise EventRefused(
-                f"{consult.reference}: an opinion cannot be delivered in state {consult.state}", status=409
-            )
+            raise EventRefused(f"{consult.reference}: an opinion cannot be delivered in state {consult.state}")
         for field in TRANSLATED_FIELDS:
             request_reader_translation(
                 consult=consult,
@@ -281,10 +281,10 @@ def _version_and_time(payload: dict[str, Any]) -> tuple[int, Any]:
     except (TypeError, ValueError):
         version = 0
     if version < 1:
-        raise EventRefused("an opinion needs a version of 1 or more")
+        raise EventRefused("an opinion needs a version of 1 or more", retryable=False)
     signed_at = _parse_time(payload.get("signed_at"))
     if signed_at is None:
-        raise EventRefused("a signed opinion needs its signing time")
+        raise EventRefused("a signed opinion needs its signing time", retryable=False)
     return version, signed_at
 
 

@@ -29,8 +29,8 @@ from huizhen.apps.audit.services import record_event
 from huizhen.apps.consults import inbound, workflow
 from huizhen.apps.consults.models import Adoption, ConsultRequest, Notification, Outcome, State
 from huizhen.apps.consults.notifications import notify
+from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.consults.threads import (
-    EventRefused,
     case_for_event,
     language_of,
     node_role,
@@ -143,7 +143,9 @@ def record_outcome(
         compliance.require_allowed(
             consult=consult, actor=by, action="message", data_classes=["message"], http_request=http_request
         )
-        relay.send_event(peer=consult.peer, kind="outcome.recorded", payload=payload, request=consult)
+        relay.send_event(
+            peer=consult.peer, kind="outcome.recorded", payload=payload, request=http_request, consult=consult
+        )
         Outcome.objects.filter(pk=outcome.pk).update(relayed_at=timezone.now())
         workflow.transition(consult, State.CLOSED, actor=by, detail={"adoption": adoption}, http_request=http_request)
         record_event(
@@ -161,18 +163,18 @@ def record_outcome(
 def on_outcome_recorded(*, peer: Peer, payload: dict[str, Any], event_id: str) -> None:
     """Hub: keep the gateway's de-identified outcome and close the case."""
     if node_role() != "hub":
-        raise EventRefused("only a hub receives outcomes")
+        raise EventRefused("only a hub receives outcomes", retryable=False)
     consult = case_for_event(peer=peer, reference=payload.get("reference", ""))
     adoption = str(payload.get("adoption") or "")
     if adoption not in Adoption.values:
-        raise EventRefused(f"unknown adoption {adoption!r}")
+        raise EventRefused(f"unknown adoption {adoption!r}", retryable=False)
     if consult.outcomes.exists() and consult.state == State.CLOSED:
         return
     if consult.state == State.SIGNED:
         # The delivery acknowledgement and the outcome can cross; delivery came first.
         workflow.transition(consult, State.DELIVERED, actor=workflow.PEER, delivered_at=timezone.now())
     if consult.state != State.DELIVERED:
-        raise EventRefused(f"{consult.reference}: no outcome expected in state {consult.state}", status=409)
+        raise EventRefused(f"{consult.reference}: no outcome expected in state {consult.state}")
     reason = str(payload.get("reason") or "")[:MAX_TEXT_CHARS]
     patient_status = str(payload.get("patient_status") or "")[:MAX_TEXT_CHARS]
     outcome = Outcome.objects.create(

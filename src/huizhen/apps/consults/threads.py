@@ -39,6 +39,7 @@ from huizhen.apps.audit.services import record_event
 from huizhen.apps.consults import inbound, workflow
 from huizhen.apps.consults.models import ConsultRequest, Message, MessageKind, State
 from huizhen.apps.consults.notifications import notify
+from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.nodes.models import Peer
 from huizhen.apps.translation.models import TranslationTask
 
@@ -48,19 +49,6 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 class ThreadError(ValueError):
     """A post that cannot be made as asked (empty, too long, wrong state); the message says why."""
-
-
-class EventRefused(Exception):
-    """A peer's event this node will not apply; the node endpoint answers it with an error status.
-
-    ``status`` 422 means the event is wrong and retrying will not help (a hash that does
-    not match); 409 means it cannot be applied *yet* (it arrived before the event it
-    follows) and the peer's retry will apply it.
-    """
-
-    def __init__(self, message: str, *, status: int = 422) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 # -- Node and language ------------------------------------------------------------------------
@@ -207,7 +195,7 @@ def _relay(*, consult: ConsultRequest, kind: str, payload: dict[str, Any], by: A
     compliance.require_allowed(
         consult=consult, actor=by, action="message", data_classes=["message"], http_request=http_request
     )
-    relay.send_event(peer=consult.peer, kind=kind, payload=payload, request=consult)
+    relay.send_event(peer=consult.peer, kind=kind, payload=payload, request=http_request, consult=consult)
 
 
 # -- Posting ---------------------------------------------------------------------------------------
@@ -351,9 +339,9 @@ def case_for_event(*, peer: Peer, reference: str) -> ConsultRequest:
     consult = ConsultRequest.objects.filter(reference=str(reference or "")).select_related("peer").first()
     if consult is None:
         # Possibly ahead of the case itself: the peer retries.
-        raise EventRefused(f"no case {reference!r} here", status=409)
+        raise EventRefused(f"no case {reference!r} here")
     if consult.peer_id != peer.pk:
-        raise EventRefused(f"case {reference} is not exchanged with {peer.name}", status=422)
+        raise EventRefused(f"case {reference} is not exchanged with {peer.name}", retryable=False)
     return consult
 
 
@@ -363,13 +351,13 @@ def store_received_message(*, consult: ConsultRequest, peer: Peer, data: dict[st
     body = str(data.get("body") or "").strip()
     kind = str(data.get("kind") or MessageKind.QUESTION)
     if not uid or not body:
-        raise EventRefused("a message needs a uid and a body")
+        raise EventRefused("a message needs a uid and a body", retryable=False)
     if kind not in MessageKind.values:
-        raise EventRefused(f"unknown message kind {kind!r}")
+        raise EventRefused(f"unknown message kind {kind!r}", retryable=False)
     existing = Message.objects.filter(uid=uid).first()
     if existing is not None:
         if existing.request_id != consult.pk:
-            raise EventRefused(f"message {uid} belongs to another case")
+            raise EventRefused(f"message {uid} belongs to another case", retryable=False)
         return existing
     reply_uid = data.get("in_reply_to")
     in_reply_to = Message.objects.filter(uid=reply_uid, request=consult).first() if reply_uid else None
@@ -389,7 +377,7 @@ def store_received_message(*, consult: ConsultRequest, peer: Peer, data: dict[st
             relayed_at=timezone.now(),
         )
     except Exception as error:  # a malformed uid
-        raise EventRefused(f"message cannot be stored: {error}") from error
+        raise EventRefused(f"message cannot be stored: {error}", retryable=False) from error
     created = _parse_time(data.get("created_at"))
     if created is not None:
         # The thread is ordered by when the author wrote, not when the relay arrived.
