@@ -94,12 +94,6 @@ def policy_facts(
     if node == "gateway":
         request |= _gateway_facts(consult=consult, action=action, agreement=agreement)
         identified = action == "view"
-        if action == "message":
-            # Only exports get their volume from the register inside evaluate_policy; a
-            # message about an exported case crosses the same border with the same count.
-            volume = _register_volume(request)
-            if volume:
-                request["volume"] = volume
     else:
         request |= _hub_facts(consult=consult, agreement=agreement)
         identified = False
@@ -120,6 +114,13 @@ def policy_facts(
         elif node == "hub":
             request["destination_country"] = _hub_destination(consult, agreement)
             request["recipient"]["country"] = request["destination_country"]
+    if node == "gateway" and action == "message":
+        # Only exports get their volume from the register inside evaluate_policy; a
+        # message about an exported case crosses the same border with the same count.
+        # Read once the destination is known: the register counts per destination.
+        volume = _register_volume(request)
+        if volume:
+            request["volume"] = volume
     return _drop_none(request)
 
 
