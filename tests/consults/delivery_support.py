@@ -13,6 +13,7 @@ import pytest
 
 from huizhen.apps.consults.models import ConsultRequest, State
 from huizhen.apps.consults.opinions import opinion_content_hash
+from huizhen.apps.policy.services import record_export
 from tests.consults.factories import ConsultRequestFactory, HubConsultRequestFactory, PartnerAgreementFactory
 
 HUB_EXPORT_FACTS = {
@@ -35,8 +36,16 @@ def hub(settings: Any) -> None:
 
 
 def gateway_case(state: str = State.IN_REVIEW, **fields: Any) -> ConsultRequest:
-    """The gateway's identified case, submitted and now at ``state`` at the hub."""
+    """The gateway's identified case, submitted (counted in the export register) and now at ``state``."""
     consult: ConsultRequest = ConsultRequestFactory(state=state, **fields)
+    for category in ("sensitive", "health"):
+        record_export(
+            origin="CN",
+            destination="US",
+            category=category,
+            subject_pseudonym=consult.patient.pseudonym,
+            us_person=False,
+        )
     return consult
 
 
