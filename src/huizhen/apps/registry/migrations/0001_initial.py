@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,51 +14,116 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('name_latin', models.CharField(blank=True, max_length=200, verbose_name='name in Latin letters')),
-                ('mrn', models.CharField(max_length=64, unique=True, verbose_name='medical record number')),
-                ('national_id', models.CharField(blank=True, max_length=64, verbose_name='national ID number')),
-                ('passport', models.CharField(blank=True, max_length=64, verbose_name='passport number')),
-                ('birth_date', models.DateField(verbose_name='birth date')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=16, verbose_name='sex')),
-                ('phone', models.CharField(blank=True, max_length=64, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('country', models.CharField(default='CN', max_length=6, verbose_name='country of residence')),
-                ('us_person', models.BooleanField(default=False, help_text='US citizen or permanent resident (28 CFR 202.256).', verbose_name='US person')),
-                ('pseudonym', models.CharField(editable=False, max_length=32, unique=True, verbose_name='pseudonym')),
-                ('date_shift_days', models.IntegerField(editable=False, verbose_name='date shift (days)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                ("given_name", models.CharField(blank=True, max_length=100, verbose_name="given name")),
+                ("name_latin", models.CharField(blank=True, max_length=200, verbose_name="name in Latin letters")),
+                ("mrn", models.CharField(max_length=64, unique=True, verbose_name="medical record number")),
+                ("national_id", models.CharField(blank=True, max_length=64, verbose_name="national ID number")),
+                ("passport", models.CharField(blank=True, max_length=64, verbose_name="passport number")),
+                ("birth_date", models.DateField(verbose_name="birth date")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")],
+                        default="unknown",
+                        max_length=16,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=64, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("country", models.CharField(default="CN", max_length=6, verbose_name="country of residence")),
+                (
+                    "us_person",
+                    models.BooleanField(
+                        default=False,
+                        help_text="US citizen or permanent resident (28 CFR 202.256).",
+                        verbose_name="US person",
+                    ),
+                ),
+                ("pseudonym", models.CharField(editable=False, max_length=32, unique=True, verbose_name="pseudonym")),
+                ("date_shift_days", models.IntegerField(editable=False, verbose_name="date shift (days)")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('consultation', 'Remote consultation (telemedicine)'), ('cross_border', 'Cross-border transfer of personal information'), ('sensitive', 'Processing of sensitive personal information'), ('research', 'Research use'), ('teaching', 'Teaching use')], max_length=32, verbose_name='kind')),
-                ('scope', models.TextField(blank=True, help_text="What the patient agreed to, in the form's words.", verbose_name='scope')),
-                ('destination_country', models.CharField(blank=True, max_length=2, verbose_name='destination country')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('signed_by_guardian', models.BooleanField(default=False, verbose_name='signed by a guardian')),
-                ('form_blob', models.CharField(blank=True, max_length=300, verbose_name='scanned form')),
-                ('form_sha256', models.CharField(blank=True, max_length=64)),
-                ('form_filename', models.CharField(blank=True, max_length=200)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registry.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("consultation", "Remote consultation (telemedicine)"),
+                            ("cross_border", "Cross-border transfer of personal information"),
+                            ("sensitive", "Processing of sensitive personal information"),
+                            ("research", "Research use"),
+                            ("teaching", "Teaching use"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.TextField(
+                        blank=True, help_text="What the patient agreed to, in the form's words.", verbose_name="scope"
+                    ),
+                ),
+                ("destination_country", models.CharField(blank=True, max_length=2, verbose_name="destination country")),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                ("signed_by_guardian", models.BooleanField(default=False, verbose_name="signed by a guardian")),
+                ("form_blob", models.CharField(blank=True, max_length=300, verbose_name="scanned form")),
+                ("form_sha256", models.CharField(blank=True, max_length=64)),
+                ("form_filename", models.CharField(blank=True, max_length=200)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="registry.patient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-signed_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'cross_border'), _negated=True), models.Q(('destination_country', ''), _negated=True), _connector='OR'), name='consent_cross_border_names_destination')],
+                "ordering": ["-signed_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "cross_border"), _negated=True),
+                            models.Q(("destination_country", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="consent_cross_border_names_destination",
+                    )
+                ],
             },
         ),
     ]
