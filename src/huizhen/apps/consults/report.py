@@ -209,6 +209,9 @@ def _coded(key: str, system: str, code: str) -> BilingualText | None:
     if not en or not zh:
         return None
     provenance = Provenance("coded", f"{system} {code}", None, None, None, timezone.now().isoformat())
+    if system == "REGIMEN":
+        # A regimen's name is its code; the label adds the Chinese word for it.
+        return BilingualText(key=key, en=en, zh=zh, source="coded", provenance=provenance)
     return BilingualText(
         key=key, en=f"{en} ({system} {code})", zh=f"{zh}（{system} {code}）", source="coded", provenance=provenance
     )
@@ -288,6 +291,35 @@ def bilingual_opinion(consult: ConsultRequest, opinion: Opinion) -> BilingualOpi
     )
 
 
+class _Report(_Document):
+    """The translation PDF's page, with the diagonal watermark drawn last on the page.
+
+    Drawn first (as the translation PDF does), text extractors that skip rotated text
+    (``pdftotext -nodiag``) also lose the first word printed after it; drawn last, in a
+    pale colour, every word stays extractable and readable.
+    """
+
+    def header(self) -> None:
+        if not self.watermark:
+            return
+        self.set_font(FAMILY, "B", 9)
+        self.set_text_color(160, 40, 40)
+        self.set_xy(self.l_margin, 8)
+        self.cell(0, 5, self.watermark, align="R")
+        self.set_xy(self.l_margin, self.t_margin)
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        if self.watermark:
+            self.set_font(FAMILY, "B", 54)
+            self.set_text_color(240, 215, 215)
+            x, y = self.w / 2, self.h / 2
+            with self.rotation(45, x, y):
+                self.text(x - self.get_string_width(self.watermark) / 2, y, self.watermark)
+            self.set_text_color(0, 0, 0)
+        super().footer()
+
+
 # -- PDF -----------------------------------------------------------------------------------------------
 
 
@@ -299,7 +331,7 @@ def render_opinion_pdf(
     regular, bold = font_paths()
     unverified = not view.fully_verified
     watermark = f"{LABELS['not_verified'][0]} · {LABELS['not_verified'][1]}" if unverified else ""
-    document = _Document(watermark=watermark, footer_text=f"Huizhen · {consult.reference} · {_now_text()}")
+    document = _Report(watermark=watermark, footer_text=f"Huizhen · {consult.reference} · {_now_text()}")
     document.add_font(FAMILY, "", str(regular), collection_font_number=_face_index(regular))
     document.add_font(FAMILY, "B", str(bold), collection_font_number=_face_index(bold))
     document.set_margins(18, 18, 18)
