@@ -451,3 +451,13 @@ def open_question(consult: ConsultRequest) -> Message | None:
     if consult.state != State.INFO_REQUESTED:
         return None
     return consult.messages.filter(kind=MessageKind.INFO_REQUEST).order_by("-created_at", "-id").first()
+
+
+def mark_notifications_read(*, user: Any, ids: Sequence[str | int] | None = None) -> int:
+    """Mark the user's own notifications read (the given ids, or all); returns how many changed."""
+    from huizhen.apps.consults.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at=None)
+    if ids:
+        unread = unread.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+    return unread.update(read_at=timezone.now())
