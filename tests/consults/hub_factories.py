@@ -48,6 +48,7 @@ def export_facts() -> dict[str, Any]:
     return {
         "subject": {"country": "CN", "us_person": False, "age": 61},
         "consent": {"cross_border": True, "telemedicine": True},
+        "volume": {"individuals_exported_this_year": 3},
     }
 
 
