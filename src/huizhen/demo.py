@@ -101,7 +101,7 @@ def _wait_until_up(url: str, deadline: float) -> None:
 
 
 def prepare(nodes: Sequence[DemoNode]) -> None:
-    """Migrate, seed and peer both nodes; safe to repeat on an existing demo directory."""
+    """Migrate, seed and peer both nodes, then seed the demo cases; safe to repeat on an existing demo directory."""
     for node in nodes:
         node.data_dir.mkdir(parents=True, exist_ok=True)
         print(f"[{node.role}] migrating {node.data_dir / 'huizhen.sqlite3'}")
@@ -126,6 +126,13 @@ def prepare(nodes: Sequence[DemoNode]) -> None:
                 capture=True,
             )
             print(f"[{node.role}] peered with {other.name} ({other.identity['fingerprint']})")
+    # The demo's consultation data needs the peers: the cases are addressed to the hub and
+    # each side records its partner agreement with the other.
+    for node in nodes:
+        others = [other for other in nodes if other is not node]
+        if len(others) == 1:
+            seeded = node.huizhen("seed_demo_cases", "--peer", others[0].name, capture=True)
+            print("\n".join(f"[{node.role}] {line}" for line in seeded.strip().splitlines()))
 
 
 def run(nodes: Sequence[DemoNode], *, workers: bool = True, startup_timeout: float = 60.0) -> int:
