@@ -85,12 +85,12 @@ ADVICE_STATEMENT = (
     "本意见是提供给主治医师的会诊建议，而非对患者的诊疗意见。会诊专家未亲自诊察患者，诊断和治疗决定由主治医师作出。",
 )
 
-AGREEMENT_ZH = {
+AGREEMENT_ZH: dict[str, str] = {
     Agreement.CONCORDANT: "一致",
     Agreement.MINOR: "轻度不一致",
     Agreement.MAJOR: "重大不一致（改变治疗）",
 }
-PROGRAM_ZH = {Program.SECOND_OPINION: "诊断第二意见", Program.TREATMENT_PLAN: "治疗方案评估"}
+PROGRAM_ZH: dict[str, str] = {Program.SECOND_OPINION: "诊断第二意见", Program.TREATMENT_PLAN: "治疗方案评估"}
 _SYSTEMS = {"icd10": "ICD-10", "icdo3": "ICD-O-3", "icd-10": "ICD-10", "icd-o-3": "ICD-O-3"}
 
 
@@ -175,7 +175,7 @@ class BilingualOpinion:
         return {
             "reference": self.consult.reference,
             "version": opinion.version,
-            "supersedes_version": opinion.supersedes.version if opinion.supersedes_id else None,
+            "supersedes_version": opinion.supersedes.version if opinion.supersedes is not None else None,
             "superseded_by": self.superseded_by,
             "status": opinion.status,
             "language": opinion.language,

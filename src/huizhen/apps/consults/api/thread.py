@@ -235,7 +235,7 @@ def record_outcome(request: HttpRequest, reference: str, data: OutcomeIn) -> Sta
 
 @router.get("notifications", response=list[NotificationOut])
 def notifications(request: HttpRequest, unread: bool = False) -> list[NotificationOut]:
-    notes = Notification.objects.filter(user=request.user).select_related("request")
+    notes = Notification.objects.filter(user_id=int(request.user.pk or 0)).select_related("request")
     if unread:
         notes = notes.filter(read_at=None)
     return [

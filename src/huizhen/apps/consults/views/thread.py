@@ -171,7 +171,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_authenticated", False):
         raise permissions.deny(user=request.user, action="consults.notifications", target="notifications")
     notes = list(
-        Notification.objects.filter(user=request.user)
+        Notification.objects.filter(user_id=int(request.user.pk or 0))
         .select_related("request")
         .order_by("-created_at")[:NOTIFICATIONS_SHOWN]
     )
