@@ -60,3 +60,15 @@ def hub_case(**fields: Any) -> Any:
     if consult.peer is not None and not hasattr(consult.peer, "agreement"):
         PartnerAgreementFactory(peer=consult.peer, country="CN")
     return consult
+
+
+def sign_in_as(client: Any, user: Any) -> None:
+    """Sign an existing ``user`` in through the real password and TOTP pages."""
+    from django.urls import reverse
+
+    from tests.accounts.factories import PASSWORD, TOTPDeviceFactory, current_code
+
+    device = TOTPDeviceFactory(user=user)
+    client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    response = client.post(reverse("accounts:otp"), {"code": current_code(device)})
+    assert response.status_code == 302, "sign-in did not complete"

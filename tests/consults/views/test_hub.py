@@ -18,7 +18,7 @@ from huizhen.apps.consults import opinions, triage
 from huizhen.apps.consults.models import Attachment, AttachmentKind, Opinion, OpinionStatus, State
 from huizhen.deid.dicom.synthetic import generate_ct_series
 from tests.accounts.factories import sign_in
-from tests.consults.hub_factories import AssignmentFactory, hub_case, hub_user, specialist
+from tests.consults.hub_factories import AssignmentFactory, hub_case, hub_user, sign_in_as, specialist
 
 pytestmark = pytest.mark.django_db
 
@@ -254,13 +254,3 @@ def test_the_author_cannot_cosign_through_the_page(client: Client) -> None:
 def test_the_pages_do_not_exist_at_a_gateway(coordinator_client: Client, settings: Any) -> None:
     settings.HUIZHEN_ROLE = "gateway"
     assert coordinator_client.get(reverse("consults:intake")).status_code in (403, 404)
-
-
-def sign_in_as(client: Client, user: Any) -> None:
-    """Sign ``user`` in through the real password and TOTP pages."""
-    from tests.accounts.factories import PASSWORD, TOTPDeviceFactory, current_code
-
-    device = TOTPDeviceFactory(user=user)
-    client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
-    response = client.post(reverse("accounts:otp"), {"code": current_code(device)})
-    assert response.status_code == 302
