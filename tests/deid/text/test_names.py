@@ -282,3 +282,180 @@ def test_a_lower_case_romanised_name_continues_a_list() -> None:
 def test_a_person_told_by_phone_is_a_name() -> None:
     assert found_kind("已电话告知蔡佩君（+86-15643975932）复查时间。", "NAME") == ["蔡佩君"]
     assert found_kind("已告知患者及家属病情。", "NAME") == []
+
+
+# --- names in letters, reports and forms without a named cue (dev3 families) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("诊断医师：葛昊天　　复核医师：沈静宜", ["葛昊天", "沈静宜"]),
+        ("取材：鲁宏　　制片：秦晓燕　　诊断：闵子骞", ["鲁宏", "秦晓燕", "闵子骞"]),
+        ("记录：邹明轩　2023年5月4日", ["邹明轩"]),
+        ("一助：常建国　　麻醉医师：宁晓", ["常建国", "宁晓"]),
+    ],
+)
+def test_a_name_filling_a_form_field_after_a_person_label_is_a_name(text: str, name: list[str]) -> None:
+    assert found_kind(text, "NAME") == name
+
+
+def test_a_weak_surname_after_a_sign_off_step_that_is_no_person_noun_is_left() -> None:
+    assert found_kind("制片：齐晓燕", "NAME") == []
+
+
+def test_a_form_field_value_that_runs_on_is_not_read_as_a_name() -> None:
+    assert found_kind("诊断：高热待查　　结果：阴性", "NAME") == []
+
+
+def test_a_latin_name_in_a_chinese_form_field_is_a_name() -> None:
+    assert found_kind("复核医师：Mairead Quinn　　报告日期：2021/4/10", "NAME") == ["Mairead Quinn"]
+
+
+def test_a_form_label_spaced_out_by_full_width_spaces_still_names_its_value() -> None:
+    assert found_kind("姓　　名：韦思远　　性　　别：男", "NAME") == ["韦思远"]
+
+
+def test_a_chinese_name_on_a_line_of_its_own_is_a_signature() -> None:
+    assert found_kind("此致\n敬礼！\n殷文博\n2018.09.20", "NAME") == ["殷文博"]
+
+
+def test_letter_formulae_and_headings_on_their_own_line_are_not_names() -> None:
+    assert found_kind("此致\n敬礼\n查体\n方案", "NAME") == []
+
+
+def test_the_signature_under_an_english_valediction_is_a_name() -> None:
+    assert found_kind("Yours sincerely,\n\nAoife Brennan\n", "NAME") == ["Aoife Brennan"]
+
+
+def test_a_name_followed_by_a_post_is_a_name() -> None:
+    assert found_kind("R. Okoye — Consultant Haematologist", "NAME") == ["R. Okoye"]
+    assert found_kind("Imran Qureshi\nSpecialty Registrar\n", "NAME") == ["Imran Qureshi"]
+
+
+def test_a_label_before_a_post_line_is_not_a_name() -> None:
+    assert found_kind("Consultant Haematopathologist\nSecretary: none", "NAME") == []
+
+
+@pytest.mark.parametrize("role", ["haematology", "SpR", "Consultant", "daughter-in-law"])
+def test_a_name_before_a_bracketed_specialty_grade_or_in_law_is_a_name(role: str) -> None:
+    assert found_kind(f"Discussed: Tomas Lindgren ({role}).", "NAME") == ["Tomas Lindgren"]
+
+
+def test_a_chinese_name_before_an_english_bracketed_relation_is_a_name() -> None:
+    assert found_kind("Family: 卓文静 (sister), 182-5095-2343", "NAME") == ["卓文静"]
+
+
+def test_a_name_after_a_verb_before_a_bracketed_relation_is_a_name() -> None:
+    assert found_kind("委托万婧（父亲）代为办理出院手续。", "NAME") == ["万婧"]
+    assert found_kind("陪同王明（儿子）来院。", "NAME") == ["王明"]
+
+
+def test_a_name_after_a_one_character_verb_before_a_title_is_a_name_even_with_a_weak_surname() -> None:
+    assert found_kind("请危淳婧教授会诊。", "NAME") == ["危淳婧"]
+
+
+def test_a_weak_surname_alone_after_zunjingde_and_before_a_title_is_a_name() -> None:
+    assert found_kind("尊敬的向主任：", "NAME") == ["向"]
+
+
+def test_a_weak_surname_with_mou_before_a_possessive_is_a_name() -> None:
+    assert found_kind("患者安某之父亲来院。", "NAME") == ["安某"]
+
+
+def test_a_relative_named_before_a_verb_of_consent_is_a_name_even_with_a_weak_surname() -> None:
+    assert found_kind("家属文淳澄签字同意行骨髓穿刺术。", "NAME") == ["文淳澄"]
+
+
+def test_tongzhi_is_a_verb_not_a_name_before_a_title() -> None:
+    assert found_kind("，通知上级医师。", "NAME") == []
+
+
+def test_every_single_surname_of_the_baijiaxing_is_known() -> None:
+    single, compound = surnames()
+    assert {"步", "贝", "习", "竺", "经"} <= single
+    assert {"公羊", "闾丘", "归海"} <= compound
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Last name: Wei    First name: Yanda", ["Wei", "Yanda"]),
+        ("Surname: OKAFOR    Forename(s): Chidi    DOB", ["OKAFOR", "Chidi"]),
+    ],
+)
+def test_form_fields_separated_by_several_spaces_are_separate_names(text: str, name: list[str]) -> None:
+    assert found_kind(text, "NAME") == name
+
+
+def test_a_label_with_a_bracketed_note_names_the_person_after_it() -> None:
+    assert found_kind("Interpreter (Mandarin): W. Rivers", "NAME") == ["W. Rivers"]
+
+
+def test_a_relative_in_brackets_after_the_relation_is_a_name() -> None:
+    assert found_kind("The patient's mother (Astrid Holm) gave consent.", "NAME") == ["Astrid Holm"]
+
+
+def test_initials_before_a_surname_after_by_are_a_name() -> None:
+    assert found_kind("Gross description dictated by G. van den Broek; cut by K.O. Bone.", "NAME") == [
+        "G. van den Broek",
+        "K.O. Bone",
+    ]
+
+
+def test_an_initial_after_a_unit_or_a_label_is_not_a_name() -> None:
+    assert found_kind("beta-2 microglobulin 3.1 mg/L. Bone marrow biopsy. Stage: A. Repeat CT.", "NAME") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Present at MDT: Bonnie C. Bell, Luo Chengji, N. Lamb", ["Bonnie C. Bell", "Luo Chengji", "N. Lamb"]),
+        ("In attendance: Dr Ama Mensah; Prof. Ilse Berg", ["Ama Mensah", "Ilse Berg"]),
+    ],
+)
+def test_every_name_in_a_list_of_people_present_is_a_name(text: str, name: list[str]) -> None:
+    assert found_kind(text, "NAME") == name
+
+
+def test_a_role_abbreviation_in_a_copy_list_is_not_a_name() -> None:
+    assert found_kind("cc: GP; General Practitioner", "NAME") == []
+
+
+def test_a_name_signing_an_addendum_with_its_date_is_a_name() -> None:
+    assert found_kind("Addendum (Andrés Swan, January 19, 2023): flow cytometry", "NAME") == ["Andrés Swan"]
+
+
+def test_a_name_by_whom_something_was_done_at_a_time_is_a_name() -> None:
+    assert found_kind("Result phoned by Heidi Noble at 10:42.", "NAME") == ["Heidi Noble"]
+
+
+def test_a_name_opening_a_sentence_about_an_admission_is_a_name() -> None:
+    assert found_kind("Park Ji-yeon was admitted on 2021-07-30.", "NAME") == ["Park Ji-yeon"]
+
+
+def test_a_romanised_surname_that_is_an_english_word_is_a_name_after_a_title() -> None:
+    assert found_kind("cc: Mr He (patient)", "NAME") == ["He"]
+    assert found_kind("Copy to: Dr An, ward 5", "NAME") == ["An"]
+
+
+def test_a_pinyin_surname_with_initials_is_a_name() -> None:
+    assert found_kind("Tumour board: Su Z (haematology)", "NAME") == ["Su Z"]
+
+
+def test_a_month_is_a_first_name_when_a_surname_follows_it() -> None:
+    assert found_kind("Seen by: June dos Santos (SpR)", "NAME") == ["June dos Santos"]
+    assert found_kind("Reviewed by: May Okafor, MD", "NAME") == ["May Okafor"]
+
+
+def test_names_with_latin_extended_letters_and_capitals_are_read_whole() -> None:
+    assert found_kind("Signed: Małgorzata Wiśniewska, MBBS", "NAME") == ["Małgorzata Wiśniewska"]
+    assert found_kind("Patient: FERNÁNDEZ, Agnieszka M.    Accession", "NAME") == ["FERNÁNDEZ, Agnieszka M."]
+
+
+def test_a_latin_name_before_a_chinese_title_is_a_name() -> None:
+    assert found_kind("请Ruby Payne教授会诊", "NAME") == ["Ruby Payne"]
+
+
+def test_a_camel_case_surname_keeps_its_possessive_outside_the_name() -> None:
+    assert found_kind("Mr MacKenzie's mother asked about the prognosis.", "NAME") == ["MacKenzie"]

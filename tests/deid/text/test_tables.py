@@ -45,3 +45,13 @@ def test_a_row_of_another_width_ends_the_table() -> None:
 
 def test_a_table_value_is_scrubbed_as_a_name() -> None:
     assert ("NAME", "chen ke") in found("Name | MRN | DOB\nchen ke | 1535-3439 | Jan 5, 1991\n")
+
+
+def test_an_age_over_89_under_an_age_column_is_an_age() -> None:
+    text = "姓名\t性别\t年龄\t住院号\n边灿\t男\t96\t2024401920\n程萱\t女\t45\tH575769\n"
+    assert ("AGE", "96") in _cells(text)
+    assert ("AGE", "45") not in _cells(text)
+
+
+def test_full_width_bars_separate_cells() -> None:
+    assert _cells("｜角色｜姓名｜\n｜主刀｜程莲绍｜\n") == [("NAME", "程莲绍")]

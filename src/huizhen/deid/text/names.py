@@ -39,6 +39,7 @@ Finding = tuple[int, int, str, int]
 WEAK_SURNAMES = frozenset(
     "于和由向时全那来门平计相初国公信展智富花海强原南明文常成安齐易关包宁尚单华阳司古吉项连应边师商沙荣乐满位区"
     "权豆盖井巴丰支云都普戈伏干但元衣利居双越呼皮阴闭母危甘左查方管毕冷卫能同次首即"
+    "水凤家山秋暴从咸通别充鱼慎终弘广东空养须后红益法年爱言福寿扶怀松经步宰习贲滑糜弓仰苍堵毋墨汝蔚牧融"
 )
 # Characters that end a given name: rare inside names, frequent right after one.
 _STOP = (
@@ -46,9 +47,14 @@ _STOP = (
     "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近旧短负性状型期级度量率值数项治疗检查诊"
     "断术用药服予行示见显提考虑能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
     "反复进逐渐突床号科室医护士师任授先姐院教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
-    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房协巡代执嘱述告"
+    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房协巡代执嘱述告知"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
+# One-character verbs and prepositions before a name and its title (请危淳婧教授, 经查韬鹤医师介绍).
+_VERB_BEFORE_NAME = "请经由让给叫找知与和同向在被及将把为对"
+# Verbs that follow a relative's or a doctor's name in a record (家属文淳澄签字同意): they end a name
+# even after a weak surname.
+_VERB_AFTER_NAME = "(?:签字|签署|签名|同意|表示|要求|拒绝|代诉|陪同|来院|到院|接诊|查房|会诊|主持)"
 # Cues that name a person next. Strong ones may precede a weak surname.
 # Cues that name a person next, as word lists (compiled into tries: see lexicon.py). Strong
 # ones stand before a colon, or are 尊敬的, and may precede a weak surname.
@@ -69,12 +75,13 @@ _STRONG_WORDS = """
     申请会诊医师 申请会诊医生 会诊申请人 邀请医师 受邀医师 主持人 参加人员 参会人员 出席人员 讨论人员 汇报人 汇报者
     夜班护士 白班护士 值班护士 床位护士 随访者 随访人 随访医生 随访护士 通知人 告知对象 谈话对象 谈话医师 谈话医生
 """
-_KIN_LABELS = "父 母 妻 夫 子 女 儿 兄 弟 姐 妹 孙 夫妻 父母 子女"
+_KIN_LABELS = "父 母 妻 夫 子 女 儿 兄 弟 姐 妹 孙 媳 侄 婿 甥 夫妻 父母 子女"
 _SOFT_WORDS = """
     患者 病人 患儿 病儿 产妇 孕妇 伤者 家属 其子 其女 其妻 其夫 其母 其父 配偶 母亲 父亲 儿子 女儿 丈夫 妻子 弟弟 哥哥
     姐姐 妹妹 联系人 医师 医生 大夫 护士 教授 主任 签名 签字 送检医生 送检医师 申请医生 申请医师 经治医生 主治医生
     主管医生 上级医生 转诊医生 转诊医师 之子 之女 之妻 之夫 之母 之父 患者之子 患者之女 之兄 之弟 之姐 之妹 之孙
     之姊 其姊 姊姊 其兄 其弟 其姐 其妹 其孙 其孙女 其夫人 其爱人 其配偶 其丈夫 其妻子 其儿子 其女儿 其母亲 其父亲
+    之媳 之侄 之婿 之甥 之孙女 之儿媳 之女婿 之侄子 之侄女 之外甥 其媳 其侄 其儿媳 其女婿 其侄子 其侄女 其外甥
     爱人 老伴 孙子 孙女
     外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 侄子 侄女 外甥 外甥女 胞兄 胞弟 胞姐 胞妹 护士长 责任护士
     主管护士 护师 进修医生 进修医师 实习医生 实习医师 规培医生 规培医师 住院医生 住院医师 主治医师 主任医师 床位医生
@@ -96,6 +103,9 @@ _EN_LABEL_WORDS = """
     Hematologist|Intern|Nurse practitioner|Physician assistant|Charge nurse|Primary nurse|Reviewer|Informant|
     Historian|Relative|Brother|Sister|Partner|Grandson|Granddaughter|Aunt|Uncle|Niece|Nephew|Legal guardian|
     Next-of-kin|NOK|Parent|Parents|Signature|Mother's name|Father's name|Spouse name|Contact name|Copy to|Copies to|
+    Forename|Forenames|Forename(s)|Surname|Surnames|Given names|Given name(s)|First names|Christian name|Middle name|
+    Maiden name|Preferred name|Known as|Alias|AKA|Secretary|Registrar|SpR|SHO|GP|Keyworker|Key worker|CNS|Assistant|
+    Scrub nurse|Anaesthetist|Anesthetist|Operating surgeon|Assistant surgeon|First assistant|Medical secretary|
     Dictated|Signed by|Recorded by|Accompanied by|Relationship|Attending surgeon|Attending pathologist|
     Attending of record|Responsible physician|Treating physician|Primary oncologist|Consulting physician|RN|NP|PA|MD
 """
@@ -112,11 +122,19 @@ _EN_VERB_WORDS = """
     his nephew|her nephew|his friend|her friend|wife|husband|daughter|son|mother|father|brother|sister|spouse|
     partner|niece|nephew|grandson|granddaughter|grandmother|grandfather|aunt|uncle|cousin|caregiver|guardian|
     Accompanied by|accompanied by|lives with|married to|Interpreted by|interpreted by|Read by|read by|
+    called to|phoned to|paged to|relayed to|communicated to|handed over to|escalated to|discussed with Dr|
     Performed by|performed by|Prepared by|prepared by|Entered by|entered by|Authored by|authored by|
     Ordered by|ordered by|Requested by|requested by|Discussed with|discussed with|Spoke with|spoke with|
     Recorded by|recorded by|Witnessed by|witnessed by|Attending|attending|Fellow|fellow|Resident|resident|
     Intern|intern|Copy to|copy to|Interpreter|interpreter|referring|Referring|Grossed by|grossed by|Cut by|cut by|
     Transcribed|Nurse navigator|nurse navigator|Case manager|case manager|Social worker|social worker|Chaplain|chaplain
+"""
+
+
+# Relations written in brackets after a name in English text: 潘怀仲 (brother), 吴敏 (daughter-in-law).
+_EN_KIN_WORDS = """
+    son daughter wife husband mother father brother sister spouse partner nephew niece grandson granddaughter
+    grandmother grandfather aunt uncle cousin friend carer caregiver guardian proxy patient
 """
 
 
@@ -133,7 +151,7 @@ _ROLE_PREFIXES = """
     诊断 审核 复核 报告 记录 检查 操作 阅片 取材 签字 签名
 """
 _TITLE_WORDS = """
-    责任护士 主管护士 主管护师 副主任护师 主任护师 主任技师 护师 技师 药师 师傅 阿姨 书记 科长 处长 经理 律师
+    责任护士 主管护士 主管护师 副主任护师 主任护师 主任技师 护师 技师 药师 师傅 阿姨 大爷 大妈 书记 科长 处长 经理 律师
     研究员 讲师 副主任医师 主任医师 副主任医生 主任医生 主治医师 主治医生 住院医师 住院医生 主管医师 主管医生
     副主任 主任 医生 医师 大夫 副教授 教授 副院长 院长 护士长 护士 老师 先生 女士 小姐 太太 同志 院士 博士
     之子 之女 之妻 之夫 之母 之父 家属 某某 某
@@ -158,33 +176,60 @@ _EN_NOT_NAME_WORDS = """
     January February March April May June July August September October November December Monday Tuesday Wednesday
     Thursday Friday Saturday Sunday Today Yesterday Tomorrow DOB MRN ID Lymphoma Program Division Service Team
     Resident Fellow Nurse Oncologist Hematologist Mobile Cell Home Work Office QQ WeChat Wechat WX
+    Practitioner Registrar Secretary Chaperone Interpreter Surgeon Assistant Anaesthetist Anesthetist Specialist
+    Coordinator Navigator Officer Matron Pharmacist Physiotherapist Dietitian Chaplain Scribe Trainee Student
+    GP SpR SHO CNS NOK PCP MDT Consultants Present None Nil Patient's
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
+_MONTH_NAMES = frozenset(("April", "May", "June", "August"))
+_PARTICLES = frozenset(_words("van von der den de da das do dos di du del della la le al el bin ibn ten ter zu af"))
+# Specialties and specialists are never names: Haematopathologist, Radiology.
+_SPECIALTY = re.compile(r"[A-Z][a-z]*olog(?:y|ist|ists|ical)")
 # Lower-case English words that are also pinyin syllables: never the given name before a surname.
 _EN_FUNCTION = frozenset(_words("a an and as at be by he in is it me no of on or so to we ha ma"))
-# Letters of European names beyond ASCII (Müller, Zoë, Éric) count as letters of a word.
-_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+# Letters of European names beyond ASCII (Müller, Zoë, Éric; Latin Extended-A: Małgorzata, Wiśniewska)
+# count as letters of a word.
+_UP, _LOW = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
+_UP_LATIN1 = "À-ÖØ-Þ"  # capitals of names written in capitals: GUTIÉRREZ
 _EN_WORD = (
     rf"(?:[A-Z]['’][A-Z][{_LOW}]+|[{_UP}][{_LOW}]*[A-Z][{_LOW}]+|[{_UP}][{_LOW}]+(?:[\-'’][{_UP}]?[{_LOW}]+)?"
-    rf"|[A-Z]{{2,}}(?:[\-'][A-Z]+)?|[A-Z]['’][A-Z]{{2,}})(?![A-Za-z{_UP}{_LOW}'’])"
+    rf"|[A-Z{_UP_LATIN1}]{{2,}}(?:[\-'][A-Z]+)?|[A-Z]['’][A-Z]{{2,}})(?![A-Za-z{_UP}{_LOW}])(?!['’](?!s(?![A-Za-z])))"
 )
-_EN_PARTICLE = r"(?:van|von|der|den|de|da|di|du|del|della|la|le|al|bin|ibn)"
+_EN_PARTICLE = f"(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})"
 _EN_NAME = (
-    rf"(?:(?:[A-Z]{{2,}}[ ]){{0,2}}[A-Z]+(?:[\-'’][A-Z]+)*,[ \t]*[A-Z][a-z]+(?:[\-][A-Za-z][a-z]+)?(?:[ \t]+[A-Z]\.)?"
-    rf"|(?:[A-Z]\.[ \t]?){{0,2}}(?:{_EN_WORD})"
-    rf"(?:[ \t]+(?:{_EN_PARTICLE}[ \t]+)*(?:[A-Z]\.[ \t]?)?(?:{_EN_WORD})){{0,2}})"
+    rf"(?:(?:[A-Z]{{2,}}[ ]){{0,2}}[A-Z{_UP_LATIN1}]+(?:[\-'’][A-Z]+)*,[ \t]*[A-Z][{_LOW}]+(?:[\-][A-Za-z][a-z]+)?"
+    rf"(?:[ \t]+[A-Z]\.)?"
+    rf"|(?:[A-Z]\.[ \t]?){{0,2}}(?:{_EN_PARTICLE}[ ])*(?:{_EN_WORD})"
+    rf"(?:[ ](?:[A-Z]\.[ ]?)?(?:{_EN_PARTICLE}[ ])*(?:[A-Z]\.[ ]?)?(?:{_EN_WORD})){{0,2}})"
 )
 # Words right after a name that make it one: degrees (", MD"), Chinese roles (医生, （主治医师）),
 # and an age statement ("is a 48 y/o"). Found first; the name is then read backwards from them.
 _AFTER_NAME = re.compile(
     r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc|CNP|APRN|DNP|PharmD|MPH|FACS|CRNA|LPN|"
     r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
-    r"|医生|医师|教授|主任|大夫|先生|女士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
+    r"|医生|医师|教授|主任|大夫|先生|女士|副主任|副教授|主治医|住院医|护士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
     r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
     r"|\((?:attending|fellow|resident|intern|charge nurse|nurse|RN|NP|PA|interpreter|mother|father|wife|husband|son|"
     r"daughter|brother|sister|spouse|partner|guardian|proxy|health care proxy|niece|nephew|friend|caregiver|"
     r"patient|pathologist|radiologist|surgeon|oncologist|hematologist|PCP|referring physician)\)"
+    # A bracketed specialty, grade or in-law after a name in an attendance list: X (haematology), Y (SpR).
+    r"|\((?:[A-Za-z]+olog(?:y|ist)|(?i:SpR|SHO|registrar|consultant|house officer|FY[12]|GP|medical student|"
+    r"trainee|resident physician|attending physician|specialist nurse|nurse specialist|CNS|scribe|social worker|"
+    r"dietitian|pharmacist|physiotherapist|chaplain|secretary|coordinator|[a-z]+-in-law|next of kin|NOK|carer))\)"
 )
+# A post on the same line after a dash or comma, or on the next line: "K. Li — Consultant Haematologist".
+# (Its own pattern, led by the separator, so that re's scan for a first character still applies.)
+_AFTER_NAME_POST = re.compile(
+    r"[—–,\n][ \t]*(?:(?:Senior|Specialty|Associate|Assistant|Clinical|Honorary|Locum|"
+    r"Staff|Chief|Deputy|Lead|Head|Attending|Medical|Surgical|[A-Z][a-z]*olog(?:y|ical)|Haematology|Hematology|"
+    r"Oncology|Transplant|Lymphoma|Myeloma|Leukaemia|Leukemia)[ \t]+){0,3}(?:Consultant|Registrar|Professor|Lecturer|"
+    r"Fellow|Nurse Specialist|Specialist Nurse|Physician|Surgeon|[A-Z][a-z]*ologist|Director|Matron|Pharmacist|"
+    r"Practitioner|Secretary|Coordinator|Navigator|House Officer|Trainee)(?![A-Za-z]|[ \t]*[:(])"
+)
+# A name opening a sentence whose verb says the person was cared for: "Park Ji-yeon was admitted". The
+# verb is found first (rare words), then "was"/"is"/"has been" before it.
+_CARED_FOR = re.compile(r"(?:admitted|readmitted|referred|transferred|discharged)(?![A-Za-z])")
+_CARED_FOR_AUXILIARY = re.compile(r"(?:was|is|has been)[ \t]+\Z")
 
 
 def _lines(name: str) -> list[str]:
@@ -235,13 +280,26 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t]*{either}"),
         "soft": re.compile(
             f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*"
-            f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}{not_han_after})(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
+            f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}(?:{not_han_after}|(?={_VERB_AFTER_NAME})))"
+            f"(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
         "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
         # After a label, "Smith, John" is one name even in title case.
         "en_label": re.compile(
             f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
+        # A relative named in brackets after the relation: the patient's mother (Astrid Sharp).
+        # Led by the bracket (fast to scan for); the relation or label before it is checked after.
+        "kin_bracket": re.compile(
+            f"\\([ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))[ \\t]*\\)"
+        ),
+        "kin_before": re.compile(f"(?:{trie_pattern(_words(_EN_KIN_WORDS))})(?:-in-law)?[ \\t]*\\Z"),
+        # A label with a note in brackets before its colon: Interpreter (Mandarin): X, Surgeon (first): Y.
+        "en_label_note": re.compile(
+            f"\\([A-Za-z][A-Za-z \\-/]{{0,24}}\\)[ \\t]*:[ \\t]*"
+            f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+        ),
+        "label_before": re.compile(f"(?:{trie_pattern(_words(_EN_LABEL_WORDS, sep='|'))})[ \\t]*\\Z"),
         # Any name-like cue followed by a romanised name in lower case (patient zhang wei).
         "cue_lower": re.compile(
             f"{trie_pattern([*en_titles, *en_labels, *en_verbs, *_LOWER_CUES])}"
@@ -255,7 +313,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         # A name followed by the person's relation or role in brackets: 吴建平（丈夫）, 刘红(家属).
         "relation": re.compile(
-            f"[（(](?:患者)?(?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})[)）]"
+            f"[（(](?:患者)?(?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))}"
+            f"|{trie_pattern(_words(_EN_KIN_WORDS))}(?:-in-law)?)[)）]"
         ),
         "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})[ \\t]*\\Z"),
         # 由X陪同 / 由其女儿X陪同
@@ -263,13 +322,14 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"
         ),
         "en_verb": re.compile(
-            f"{trie_pattern(en_verbs)}[ \\t]*[:,]?[ \\t]*"
+            f"{trie_pattern(en_verbs)}(?:-in-law)?[ \\t]*[:,]?[ \\t]*"
             f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         # Titles are found first and the name read backwards from them (fast: titles are rare).
         "title": re.compile(_TITLE_AFTER),
         "titled": re.compile(f"(?P<z>{strong}{given}{{0,2}})\\Z"),
         "titled_weak": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})\\Z"),
+        "titled_after_verb": re.compile(f"(?P<z>{any_surname}{given}{{2}})"),
         "titled_weak_alone": re.compile(f"{not_han_before}(?P<z>{weak})\\Z"),
         "mou": re.compile(f"(?P<z>{strong})\\Z"),
         "mou_any": re.compile(f"(?P<z>{any_surname})\\Z"),  # 于某某 is a name, 于某日 is not
@@ -294,6 +354,29 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
             r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
         ),
+        # One item of a list of people: a name, then at most a bracketed role or a degree.
+        "name_item": re.compile(
+            f"(?P<n>{_EN_NAME})[ \\t]*(?:\\([^()\\n]{{1,30}}\\))?[ \\t]*(?:MD|MBBS|RN|PhD|FRCPath|NP|PA-C)?[ \\t.]*\\Z"
+        ),
+        "attribution": re.compile(
+            f"(?:\\((?P<n>{_EN_NAME}),[ \\t]*"
+            r"(?=\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]\d)"
+            f"|by[ \\t]+(?P<m>{_EN_NAME})[ \\t]+at[ \\t]+\\d{{1,2}}[:.]\\d{{2}})"
+        ),
+        "field_separator": re.compile(f"[{_PERSON_LABEL_END}][ 　]*[{_FIELD_SEPARATORS}]"),
+        "field_value": re.compile(
+            f"[ \\t　]*(?:(?P<z>{any_surname}{given}{{1,2}})(?![{HAN}A-Za-z])"
+            f"|(?P<n>{_EN_NAME})(?=[ \\t　]*(?:$|[\\n\\t|｜（(，,、；;。]|　|[ ]{{2}}|[{HAN}])))"
+        ),
+        "own_line": re.compile(f"[ \\t　]*(?P<z>{strong}{given}{{1,2}})[ \\t　]*"),
+        "valediction": re.compile(
+            r"(?:Yours sincerely|Yours faithfully|Yours truly|Sincerely|Kind regards|Best regards|Warm regards|"
+            r"Regards|With best wishes|Best wishes|With kind regards|Many thanks|With thanks|敬礼)"
+            r"[,.!！，。]?[ \t]*\n(?:[ \t　]*\n)*[ \t　]*(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?[ ]+)?"
+            f"(?:(?P<z>{strong}{given}{{1,2}})(?=[ \\t　]*(?:\\n|$))|(?P<n>{_EN_NAME}))"
+        ),
+        "initialled": re.compile(f"(?P<n>[A-Z]\\.[ ]?(?:[A-Z]\\.[ ]?)?(?:{_EN_PARTICLE}[ ])*{_EN_WORD})"),
+        "initialled_context": re.compile(r"(?:(?:^|[^A-Za-z])(?:by|to|with|and|per|from|cc|Dr\.?|Prof\.?) |\( ?|^)\Z"),
         "bracketed_han": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"),
         "bracketed_latin": re.compile(
             f"[ \\t]*(?:[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]|/[ \\t]*(?P<m>{_EN_NAME}))"
@@ -343,10 +426,15 @@ def _trim_english(name: str) -> tuple[int, int] | None:
     """The name inside an English candidate: leading and trailing words that are never names dropped."""
     words = list(re.finditer(r"\S+", name))
     kept: list[re.Match[str]] = []
-    for word in words:
+    for index, word in enumerate(words):
         bare = word.group().rstrip(".,")
         is_initial = re.fullmatch(r"[A-Z]\.", word.group()) is not None  # "A." is an initial, not the article
-        if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD")):
+        # April, May and June are first names when a surname follows them (June Moss), months otherwise.
+        following = words[index + 1].group() if index + 1 < len(words) else ""
+        next_is_name = following[:1].isupper() or following in _PARTICLES  # June dos Santos
+        if bare in _MONTH_NAMES and next_is_name and following.rstrip(".,") not in _EN_NOT_NAME:
+            is_initial = True
+        if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD") or _SPECIALTY.fullmatch(bare)):
             if kept:
                 break
             continue
@@ -365,7 +453,15 @@ def find_names(text: str) -> Iterator[Finding]:
         for match in patterns[key].finditer(text):
             if latin_cue and match.start() and text[match.start() - 1].isascii() and text[match.start() - 1].isalpha():
                 continue  # the cue is the end of a longer word
+            if key == "en_title" and _add_surname_after_title(found, match):
+                continue
             _add_match(found, text, match, priority)
+    # A relative in brackets after the relation (his mother (Astrid Sharp)), a name after a label with a
+    # note (Interpreter (Mandarin): W. Rivers): the bracket is found first, the word before it checked.
+    for key, before_key in (("kin_bracket", "kin_before"), ("en_label_note", "label_before")):
+        for match in patterns[key].finditer(text):
+            if patterns[before_key].search(text, max(0, match.start() - 24), match.start()) is not None:
+                _add_match(found, text, match, 50)
     found.extend(_names_before_titles(text))
     found.extend(_names_before_sex_or_relation(text))
     for match in patterns["escort"].finditer(text):
@@ -376,11 +472,17 @@ def find_names(text: str) -> Iterator[Finding]:
         found.append((match.start("m"), match.end("m"), "NAME", 50))
     found.extend(_pinyin_names(text))
     found.extend(_names_before_markers(text))
+    found.extend(_form_field_names(text))
+    found.extend(_names_on_their_own_line(text))
+    found.extend(_names_after_valedictions(text))
+    found.extend(_initialled_names(text))
+    found.extend(_attendance_lists(text))
+    found.extend(_attributions(text))
     _list_continuations(text, found)
     # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
     for start, end, _kind, _priority in list(found):
         # Only the other script: 郭玉芸（母亲） is a kinship note, not a second name.
-        latin = text[start:end].isascii()
+        latin = not any(_is_han(c) for c in text[start:end])  # Fernández (Consultant) is no second script
         other = patterns["bracketed_han" if latin else "bracketed_latin"].match(text, end)
         if other is not None:
             group = "m" if other.group("n") is None else "n"
@@ -391,6 +493,21 @@ def find_names(text: str) -> Iterator[Finding]:
                 found.append((lower.start("a"), lower.end("b"), "NAME", 45))
     yield from found
     yield from _other_mentions(text, found)
+
+
+def _add_surname_after_title(found: list[Finding], match: re.Match[str]) -> bool:
+    """Mr He, Dr An, Prof. Ma Wei: a romanised surname that is also an English word, right after a title."""
+    name = match.group("n")
+    if name is None:
+        return False
+    first = name.split(" ", 1)[0]
+    if first not in _EN_NOT_NAME or first.lower() not in _surname_pinyin():
+        return False
+    start = match.start("n")
+    rest = _trim_english(name[len(first) :])
+    end = start + len(first) + rest[1] if rest is not None and rest[0] == 1 else start + len(first)
+    found.append((start, end, "NAME", 45))
+    return True
 
 
 def _names_before_titles(text: str) -> Iterator[Finding]:
@@ -408,7 +525,9 @@ def _names_before_titles(text: str) -> Iterator[Finding]:
             continue
         window = max(0, end - 4)
         if title.group().startswith("某"):
-            pattern = patterns["mou_any"] if title.group() == "某某" else mou
+            # 于某某 and 安某之父 are names (any surname), 于某日 is not.
+            possessive = text.startswith("之", title.end())
+            pattern = patterns["mou_any"] if title.group() == "某某" or possessive else mou
             match = pattern.search(text, max(0, end - 2), end)
             if match is not None:
                 yield match.start("z"), title.end(), "NAME", 50
@@ -416,8 +535,14 @@ def _names_before_titles(text: str) -> Iterator[Finding]:
         # The longest reading wins: 成桂医生 is 成桂, not 桂 (both 成 and 桂 are surnames).
         readings = [m for m in (titled.search(text, window, end), titled_weak.search(text, window, end)) if m]
         match = min(readings, key=lambda m: m.start()) if readings else None
-        if match is None and title.group() in ("先生", "女士", "小姐", "太太"):
+        if match is None and title.group() in ("先生", "女士", "小姐", "太太", "阿姨", "大爷", "大妈"):
             match = alone.search(text, max(0, end - 1), end)
+        if match is None and text[max(0, end - 4) : end - 1] == "尊敬的":  # 尊敬的向主任: any surname alone
+            match = patterns["mou_any"].search(text, end - 1, end)
+        if match is None and end >= 4 and text[end - 4] in _VERB_BEFORE_NAME:  # 请危淳婧教授: a weak surname
+            match = titled_weak.fullmatch(text, end - 3, end) or patterns["titled_after_verb"].fullmatch(
+                text, end - 3, end
+            )
         if match is not None:
             yield match.start("z"), match.end("z"), "NAME", 50
 
@@ -459,6 +584,42 @@ def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
             match = before.search(text, max(0, end - 8), end)
             if match is not None:
                 yield match.start("z"), match.end("z"), "NAME", 50
+            elif marker_key == "relation":
+                reading = _name_after_a_verb(text, end)
+                if reading is not None:
+                    yield reading[0], reading[1], "NAME", 45
+
+
+def _name_after_a_verb(text: str, end: int) -> tuple[int, int] | None:
+    """The name ending at ``end`` that runs on from a verb (委托万婧（父亲）, 告知余守烨（妹妹）).
+
+    Readings of three and two characters are tried, a strong surname first: 同王明 is 王明 (同 is a
+    weak surname), 托原媛婕 is 原媛婕 (媛 is no surname at all)."""
+    single, compound = surnames()
+    readings = []
+    for length in (4, 3, 2):
+        start = end - length
+        if start < 0:
+            continue
+        candidate = text[start:end]
+        if not all(_is_han(c) for c in candidate):
+            continue
+        surname = candidate[:2] if candidate[:2] in compound else candidate[0]
+        if surname not in single and surname not in compound:
+            continue
+        given = candidate[len(surname) :]
+        if not 1 <= len(given) <= 2 or any(c in _STOP for c in given):
+            continue
+        weak = surname in WEAK_SURNAMES
+        readings.append((weak, -length, start))
+    if not readings:
+        return None
+    _weak, _length, start = min(readings)
+    return start, end
+
+
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
 
 
 def _lower_case_pinyin_after_cues(text: str) -> Iterator[Finding]:
@@ -486,17 +647,32 @@ def _add_match(found: list[Finding], text: str, match: re.Match[str], priority: 
         found.append((start + trimmed[0], start + trimmed[1], "NAME", 45))
 
 
+_WORD = re.compile(f"[A-Za-z{_UP}{_LOW}]+")
+
+
+def _marker_starts(text: str) -> list[int]:
+    """Where the words that follow a name begin: degrees and titles, posts, and "was admitted"."""
+    starts = [m.start() for m in _AFTER_NAME.finditer(text)]
+    starts += [m.start() for m in _AFTER_NAME_POST.finditer(text)]
+    for verb in _CARED_FOR.finditer(text):
+        auxiliary = _CARED_FOR_AUXILIARY.search(text, max(0, verb.start() - 12), verb.start())
+        if auxiliary is not None and auxiliary.start() > 0 and text[auxiliary.start() - 1] in " \t":
+            starts.append(auxiliary.start() - 1)
+    return sorted(starts)
+
+
 def _names_before_markers(text: str) -> Iterator[Finding]:
     """English names read backwards from what follows them: ", MD", 医生, "is a 48 y/o"."""
     name_before, lower_before = _patterns()["name_before"], _patterns()["lower_before"]
-    for marker in _AFTER_NAME.finditer(text):
-        start = marker.start()
+    for start in _marker_starts(text):
         if start == 0 or not (text[start - 1].isascii() and (text[start - 1].isalpha() or text[start - 1] in " \t,")):
             continue
-        window_start = max(0, start - 80)
-        match = name_before.search(text, window_start, start)
+        # A name never spans lines, so the window ends at the line's start; candidates begin at words.
+        window_start = max(text.rfind("\n", 0, start) + 1, start - 80)
+        words = [w.start() for w in _WORD.finditer(text, window_start, start)]
+        match = next((m for m in (name_before.match(text, w, start) for w in words) if m is not None), None)
         if match is None:
-            lower = lower_before.search(text, window_start, start)  # jing wei, RN
+            lower = next((m for m in (lower_before.match(text, w, start) for w in words) if m is not None), None)
             if lower is not None and _is_lower_pinyin_name(lower.group("a"), lower.group("b")):
                 yield lower.start("a"), lower.end("b"), "NAME", 45
             continue
@@ -508,7 +684,7 @@ def _names_before_markers(text: str) -> Iterator[Finding]:
             name = text[begin : begin + trimmed[1]]
             if heading is not None and name.lower().endswith(" " + heading.group("s").lower()):
                 yield heading.start(), begin + trimmed[1], "NAME", 45
-            elif begin == 0 or not text[begin - 1].isalpha():
+            elif not _is_latin_letter(text, begin - 1):  # 请Ruby Payne教授: a Han character may precede
                 yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
 
 
@@ -540,6 +716,9 @@ def _is_pinyin_name(a: str, b: str, surname: frozenset[str], *, comma: bool) -> 
         return a.isupper() and first in surname and _is_given(second)
     if first in surname and _is_given(second) and (b[0].isupper()):
         return True
+    # "Gao Q", "Wang XM": a surname in title case and the given name's initials, as in author lists.
+    if first in surname and a[0].isupper() and a[1:].islower() and b.isupper() and len(b) <= 2:
+        return True
     # "Xiaoming Zhang": given name first, both in title case (capitals alone read as acronyms)
     return second in surname and _is_given(first) and not a.isupper() and not b.isupper()
 
@@ -563,6 +742,132 @@ def _is_given(word: str) -> bool:
         return True
     word = "".join(parts)
     return any(word[:i] in syllables and word[i:] in syllables for i in range(1, len(word)))
+
+
+# The last character of a form label that names a person: 记录者, 联系人, 医师, 医生, 护士, 人员, 护士长,
+# 一助/主刀/麻醉 (operation teams), 取材/制片/诊断/复核/审核 (pathology sign-off), 签名/签字/签发/签章, 记录,
+# 家属, 教授, 主任, 专家. Weak surnames only after person nouns and sign-off roles (者 人 师 … 录 签 发 助 刀).
+_PERSON_LABEL_END = "者人师生士员长名属助刀醉材片断核签发录字章授任家"
+_PERSON_NOUN_END = "者人师生士员长名属录签发助刀"
+_FIELD_SEPARATORS = "：:｜|\t"
+
+
+def _form_field_names(text: str) -> Iterator[Finding]:
+    """Names that are the whole value of a form field or table cell whose label ends in a person word.
+
+    诊断医师：唐恩大　　复核医师：May Okafor, 取材：余沁怀　　制片：潘绍灿, 记录：余沁怀　2023年…,
+    ｜一助｜胡耀｜, 姓　　名：曹雁宽. The value must fill the field: it ends at a field separator (spaces,
+    a tab, a bar, a bracket, punctuation, the end of the line), so 诊断：高热待查 is not read."""
+    patterns = _patterns()
+    for separator in patterns["field_separator"].finditer(text):
+        label_end = separator.start() + 1
+        if label_end > 1 and not _is_han(text[label_end - 2]) and text[label_end - 2] not in " 　｜|\t\n":
+            continue
+        value = patterns["field_value"].match(text, separator.end())
+        if value is None:
+            continue
+        if value.group("z") is not None:
+            name = value.group("z")
+            surname = name[:2] if name[:2] in surnames()[1] else name[0]
+            if surname in WEAK_SURNAMES and text[label_end - 1] not in _PERSON_NOUN_END:
+                continue
+            yield value.start("z"), value.end("z"), "NAME", 50
+            continue
+        trimmed = _trim_english(value.group("n"))
+        if trimmed is not None:
+            begin = value.start("n")
+            yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
+
+
+def _names_on_their_own_line(text: str) -> Iterator[Finding]:
+    """A Chinese name that is a whole line: the signature under 此致 敬礼 or a letter's closing.
+
+    Only a strong surname and given characters that do not end names (查体, 方案 and other headings
+    that begin with a weak surname stay)."""
+    own_line = _patterns()["own_line"]
+    formulae = ("此致", "敬礼", "致礼", "敬上", "谨上", "顺颂", "时祺", "祝好", "谢谢")
+    position = 0
+    for line in text.split("\n"):
+        if 2 <= len(line.strip(" \t　")) <= 4:
+            match = own_line.fullmatch(line)
+            if match is not None and match.group("z") not in formulae:
+                yield position + match.start("z"), position + match.end("z"), "NAME", 45
+        position += len(line) + 1
+
+
+def _names_after_valedictions(text: str) -> Iterator[Finding]:
+    """The signature under a letter's closing, on the next non-blank line: "Yours sincerely,\n\nDr Jane Fox"."""
+    if "\n" not in text:
+        return
+    for match in _patterns()["valediction"].finditer(text):
+        if match.group("z") is not None:
+            yield match.start("z"), match.end("z"), "NAME", 50
+            continue
+        trimmed = _trim_english(match.group("n"))
+        if trimmed is not None:
+            begin = match.start("n")
+            yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
+
+
+def _initialled_names(text: str) -> Iterator[Finding]:
+    """Initials before a capitalised surname (K.O. Bone, M. Lamb, G. van den Broek) where a person is named:
+    after by/to/with/and/per, a bracket or at the start of a line; never after another word (hepatitis B.
+    Serology) or a label (Stage: A. Repeat)."""
+    if ". " not in text and "." not in text:
+        return
+    patterns = _patterns()
+    context = patterns["initialled_context"]
+    for match in patterns["initialled"].finditer(text):
+        start = match.start()
+        if start and (_is_latin_letter(text, start - 1) or text[start - 1] == "."):
+            continue
+        line_start = text.rfind("\n", 0, start) + 1
+        if context.search(text, max(line_start, start - 6), start) is None:
+            continue
+        trimmed = _trim_english(match.group("n"))
+        if trimmed is not None and trimmed[0] == 0:
+            begin = match.start("n")
+            yield begin, begin + trimmed[1], "NAME", 45
+
+
+# Labels over a list of the people present: "Present at MDT: A, B, C", "Attendees: …", "In attendance: …".
+_ATTENDANCE = re.compile(
+    r"(?:Present|present|Attendees|attendees|In attendance|in attendance|Participants|Attending|Panel|Signatories|"
+    r"Team members|Members present|Copies to|Copy to|cc|CC|Cc)(?:[ \t]+(?:at|for)[ \t]+[A-Za-z]+)?[ \t]*:[ \t]*"
+    r"(?P<rest>[^\n]+)"
+)
+_LIST_ITEM = re.compile(r"[^,;]+")
+_LIST_TITLE = re.compile(r"(?:and[ \t]+)?(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor)\.?[ \t]+)?")
+
+
+def _attendance_lists(text: str) -> Iterator[Finding]:
+    """Every item of a list of the people present (Present at MDT: Bonnie C. Bell, Luo Chengji, N. Lamb) that is
+    a name on its own: the items are split at commas and semicolons, a title or bracketed role dropped."""
+    if ":" not in text:
+        return
+    name = _patterns()["name_item"]
+    for match in _ATTENDANCE.finditer(text):
+        if match.start() and _is_latin_letter(text, match.start() - 1):
+            continue
+        for item in _LIST_ITEM.finditer(text, match.start("rest"), match.end("rest")):
+            head = _LIST_TITLE.match(text, item.start() + len(item.group()) - len(item.group().lstrip()))
+            begin = head.end() if head is not None else item.start()
+            value = name.match(text, begin, item.end())
+            if value is None:
+                continue
+            trimmed = _trim_english(value.group("n"))
+            if trimmed is not None:
+                yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
+
+
+def _attributions(text: str) -> Iterator[Finding]:
+    """A name that signs an entry with its date or time: "Addendum (J. Fox, 2 May 2022)", "by Heidi Noble at 10:42"."""
+    for match in _patterns()["attribution"].finditer(text):
+        group = "n" if match.group("n") is not None else "m"
+        trimmed = _trim_english(match.group(group))
+        if trimmed is not None and trimmed[0] == 0:
+            begin = match.start(group)
+            yield begin, begin + trimmed[1], "NAME", 45
 
 
 def _other_mentions(text: str, found: list[Finding]) -> Iterator[Finding]:

@@ -4,8 +4,9 @@ Referral letters and lab printouts often carry a small table (``Name | MRN | DOB
 one row per person, or the same with tabs). A value in such a column has no cue of its own,
 so it is found by its column: a header row is a row of known column titles only (Name,
 Patient, 姓名, MRN, 病案号, DOB, 性别 …); every following row with the same number of cells
-gives the cell under a person column as a NAME and the cell under a record column as a
-RECORD_NUMBER, until a line that is not a row of the table. Key-value rows such as
+gives the cell under a person column as a NAME, the cell under a record column as a
+RECORD_NUMBER and an age over 89 under an age column (Age, 年龄) as AGE, until a line that is not a
+row of the table. Full-width bars (｜) separate cells like ASCII ones. Key-value rows such as
 ``| 姓名 | 许文博 | 性别 | 男 |`` are not headers (许文博 is not a column title): the name cues
 read those.
 """
@@ -39,26 +40,28 @@ _RECORD_TITLES = _titles(
 )
 _OTHER_TITLES = _titles(
     """
-    dob|date of birth|birth date|age|sex|gender|phone|tel|telephone|mobile|email|address|diagnosis|date|time|
+    dob|date of birth|birth date|sex|gender|phone|tel|telephone|mobile|email|address|diagnosis|date|time|
     relationship|relation|role|title|department|dept|hospital|ward|signature|id number|id|notes|note|status|
-    性别|年龄|出生日期|电话|手机|联系电话|地址|诊断|日期|时间|科室|病区|医院|关系|与患者关系|职务|职称|角色|身份证号|
+    性别|出生日期|电话|手机|联系电话|地址|诊断|日期|时间|科室|病区|医院|关系|与患者关系|职务|职称|角色|身份证号|
     证件号|备注|状态|签名日期|签字日期
     """
 )
-_CELL = re.compile(r"[^|\t\n]+")
+_AGE_TITLES = _titles("age|年龄|age (years)|年龄（岁）|年龄(岁)")
+_CELL = re.compile(r"[^|｜\t\n]+")
+_AGE = re.compile(r"(\d{2,3})(?:[ ]?(?:岁|y|yo|y/o|years?))?")
 _RULE = re.compile(r"[\s|:\-=+]*")
 
 
 def find_table_cells(text: str) -> Iterator[Finding]:
     """(start, end, kind, priority) of the values under person and record columns of a table."""
-    if "|" not in text and "\t" not in text:
+    if "|" not in text and "\t" not in text and "｜" not in text:
         return
     columns: dict[int, str] = {}
     width = 0
     position = 0
     for line in text.splitlines(keepends=True):
         line_start, position = position, position + len(line)
-        if "|" not in line and "\t" not in line:
+        if "|" not in line and "\t" not in line and "｜" not in line:
             columns = {}
             continue
         cells = [(m.start(), m.group()) for m in _CELL.finditer(line) if m.group().strip()]
@@ -76,6 +79,13 @@ def find_table_cells(text: str) -> Iterator[Finding]:
             value = cell.strip()
             if kind == "RECORD_NUMBER" and not any(c.isdigit() for c in value):
                 continue
+            if kind == "AGE":
+                age = _AGE.fullmatch(value)
+                if age is None or int(age.group(1)) <= 89:
+                    continue
+                start = line_start + offset + (len(cell) - len(cell.lstrip()))
+                yield start, start + len(age.group(1)), kind, 50
+                continue
             if kind == "NAME" and (len(value) > 40 or not any(c.isalpha() for c in value)):
                 continue
             start = line_start + offset + (len(cell) - len(cell.lstrip()))
@@ -91,6 +101,8 @@ def _header(cells: list[tuple[int, str]]) -> dict[int, str]:
             kinds[index] = "NAME"
         elif title in _RECORD_TITLES:
             kinds[index] = "RECORD_NUMBER"
+        elif title in _AGE_TITLES:
+            kinds[index] = "AGE"
         elif title not in _OTHER_TITLES:
             return {}
     return kinds
