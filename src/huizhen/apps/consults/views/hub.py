@@ -379,7 +379,7 @@ def dicom_slice(request: HttpRequest, reference: str, attachment_id: int) -> Htt
 
 
 @require_GET
-def document(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse:
+def document(request: HttpRequest, reference: str, attachment_id: int) -> HttpResponse | FileResponse:
     """A received (de-identified) document, shown inline; audited like the workspace."""
     consult = _case(request, reference, "consult.view_document")
     attachment = consult.attachments.filter(pk=attachment_id).exclude(kind=AttachmentKind.DICOM).first()
