@@ -406,7 +406,7 @@ def _read_report(resource: dict[str, Any], found: _Import, binaries: dict[str, d
     for number, form in enumerate(forms, start=1):
         _read_attachment(
             form,
-            title=str(form.get("title") or title),
+            title=title,
             where=f"DiagnosticReport {title} #{number}",
             found=found,
             binaries=binaries,
@@ -676,5 +676,5 @@ def import_bundle(*, data: bytes | str | dict[str, Any], by: Any, peer: Peer | N
         for blob in written:
             blobs.remove(blob)
         raise
-    consult.import_notes = found.notes
+    consult.import_notes = found.notes  # type: ignore[attr-defined]
     return consult

@@ -281,7 +281,7 @@ def record_consent(
     destination_country: Form[str] = "",
     scope: Form[str] = "",
     signed_by_guardian: Form[bool] = False,
-    form: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
+    form: UploadedFile | None = File(None),  # type: ignore[type-arg]  # noqa: B008 - ninja parameter marker
 ) -> Status[Any]:
     patient = _patient(request, patient_id, "registry.consent")
     try:
