@@ -233,6 +233,14 @@ def test_a_bundle_uploaded_through_the_form_becomes_a_draft(client: Client, phys
     assert consult.patient.full_name == "陈志明"
 
 
+def test_after_an_import_the_page_says_what_was_skipped(client: Client, physician: Any) -> None:
+    bundle = Path(__file__).parents[2] / "registry/data/dlbcl_referenced_documents.json"
+    upload = SimpleUploadedFile("bundle.json", bundle.read_bytes(), content_type="application/json")
+    page = client.post(reverse("consults:import"), {"bundle": upload}, follow=True).content.decode()
+    assert "not fetched" in page
+    assert "Claim" in page
+
+
 def test_an_invalid_bundle_upload_lists_its_problems(client: Client, physician: Any) -> None:
     upload = SimpleUploadedFile("bundle.json", b'{"resourceType": "Patient"}', content_type="application/json")
     response = client.post(reverse("consults:import"), {"bundle": upload})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -319,6 +320,9 @@ def case_import(request: HttpRequest) -> HttpResponse:
             except BundleRejected as rejected:
                 problems = rejected.problems
             else:
+                # What was skipped or refused (unknown resources, external links) is shown once.
+                for note in getattr(consult, "import_notes", []):
+                    messages.info(request, note)
                 return redirect("consults:edit", reference=consult.reference)
     status = 400 if request.method == "POST" else 200
     return render(request, "consults/gateway_import.html", {"form": form, "problems": problems}, status=status)
