@@ -254,3 +254,36 @@ def test_the_author_cannot_cosign_through_the_page(client: Client) -> None:
 def test_the_pages_do_not_exist_at_a_gateway(coordinator_client: Client, settings: Any) -> None:
     settings.HUIZHEN_ROLE = "gateway"
     assert coordinator_client.get(reverse("consults:intake")).status_code in (403, 404)
+
+
+def test_a_received_document_opens_inline_and_the_view_is_audited(coordinator_client: Client) -> None:
+    consult = hub_case()
+    path = Path(settings.HUIZHEN_BLOB_DIR) / "received" / "report.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("Pathology: DLBCL, non-GCB.")
+    document = Attachment.objects.create(
+        request=consult,
+        kind=AttachmentKind.TEXT,
+        filename="report.txt",
+        content_type="text/plain",
+        blob="received/report.txt",
+    )
+    response = coordinator_client.get(reverse("consults:document", args=[consult.reference, document.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"Pathology: DLBCL, non-GCB."
+    assert AuditEntry.objects.filter(action="record.viewed", target=consult.reference).exists()
+
+
+def test_an_unassigned_specialist_cannot_fetch_a_slice(client: Client) -> None:
+    sign_in(client, role=Role.CONSULTING_SPECIALIST)
+    consult = hub_case(state=State.IN_REVIEW)
+    study = Attachment.objects.create(request=consult, kind=AttachmentKind.DICOM, filename="s", blob="studies/none")
+    assert client.get(reverse("consults:dicom_slice", args=[consult.reference, study.pk])).status_code == 403
+
+
+def test_a_coordinator_releases_a_specialist_from_the_assignment_page(coordinator_client: Client) -> None:
+    assigned = AssignmentFactory()
+    response = coordinator_client.post(reverse("consults:release", args=[assigned.request.reference, assigned.pk]))
+    assert response.status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.released_at is not None
