@@ -459,3 +459,11 @@ def test_a_latin_name_before_a_chinese_title_is_a_name() -> None:
 
 def test_a_camel_case_surname_keeps_its_possessive_outside_the_name() -> None:
     assert found_kind("Mr MacKenzie's mother asked about the prognosis.", "NAME") == ["MacKenzie"]
+
+
+def test_one_word_in_capitals_in_a_chinese_form_field_is_not_a_name() -> None:
+    assert found_kind("制片：HE染色", "NAME") == []
+
+
+def test_a_department_in_a_copy_list_is_not_a_name() -> None:
+    assert found_kind("Copy to: Haematology Day Unit", "NAME") == []

@@ -226,6 +226,28 @@ _AFTER_NAME_POST = re.compile(
     r"Fellow|Nurse Specialist|Specialist Nurse|Physician|Surgeon|[A-Z][a-z]*ologist|Director|Matron|Pharmacist|"
     r"Practitioner|Secretary|Coordinator|Navigator|House Officer|Trainee)(?![A-Za-z]|[ \t]*[:(])"
 )
+# Words one of which every post above contains (a cheap test before the scan for separators).
+_POST_WORDS = (
+    "Consultant",
+    "Registrar",
+    "Professor",
+    "Lecturer",
+    "Fellow",
+    "Nurse",
+    "Specialist",
+    "Physician",
+    "Surgeon",
+    "ologist",
+    "Director",
+    "Matron",
+    "Pharmacist",
+    "Practitioner",
+    "Secretary",
+    "Coordinator",
+    "Navigator",
+    "House Officer",
+    "Trainee",
+)
 # A name opening a sentence whose verb says the person was cared for: "Park Ji-yeon was admitted". The
 # verb is found first (rare words), then "was"/"is"/"has been" before it.
 _CARED_FOR = re.compile(r"(?:admitted|readmitted|referred|transferred|discharged)(?![A-Za-z])")
@@ -359,10 +381,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             f"(?P<n>{_EN_NAME})[ \\t]*(?:\\([^()\\n]{{1,30}}\\))?[ \\t]*(?:MD|MBBS|RN|PhD|FRCPath|NP|PA-C)?[ \\t.]*\\Z"
         ),
         "attribution": re.compile(
-            f"(?:\\((?P<n>{_EN_NAME}),[ \\t]*"
+            f"\\((?P<n>{_EN_NAME}),[ \\t]*"
             r"(?=\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?[ \t]\d)"
-            f"|by[ \\t]+(?P<m>{_EN_NAME})[ \\t]+at[ \\t]+\\d{{1,2}}[:.]\\d{{2}})"
         ),
+        # "by Heidi Noble at 10:42": the time is found first, the name read backwards from it.
+        "at_time": re.compile(r" at \d{1,2}[:.]\d{2}"),
+        "by_name": re.compile(f"(?<![A-Za-z])by[ \\t]+(?P<n>{_EN_NAME})\\Z"),
         "field_separator": re.compile(f"[{_PERSON_LABEL_END}][ 　]*[{_FIELD_SEPARATORS}]"),
         "field_value": re.compile(
             f"[ \\t　]*(?:(?P<z>{any_surname}{given}{{1,2}})(?![{HAN}A-Za-z])"
@@ -434,6 +458,8 @@ def _trim_english(name: str) -> tuple[int, int] | None:
         next_is_name = following[:1].isupper() or following in _PARTICLES  # June dos Santos
         if bare in _MONTH_NAMES and next_is_name and following.rstrip(".,") not in _EN_NOT_NAME:
             is_initial = True
+        if not kept and _SPECIALTY.fullmatch(bare):
+            return None  # Haematology Day Unit: a department, not a name after a specialty
         if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD") or _SPECIALTY.fullmatch(bare)):
             if kept:
                 break
@@ -653,7 +679,8 @@ _WORD = re.compile(f"[A-Za-z{_UP}{_LOW}]+")
 def _marker_starts(text: str) -> list[int]:
     """Where the words that follow a name begin: degrees and titles, posts, and "was admitted"."""
     starts = [m.start() for m in _AFTER_NAME.finditer(text)]
-    starts += [m.start() for m in _AFTER_NAME_POST.finditer(text)]
+    if any(word in text for word in _POST_WORDS):
+        starts += [m.start() for m in _AFTER_NAME_POST.finditer(text)]
     for verb in _CARED_FOR.finditer(text):
         auxiliary = _CARED_FOR_AUXILIARY.search(text, max(0, verb.start() - 12), verb.start())
         if auxiliary is not None and auxiliary.start() > 0 and text[auxiliary.start() - 1] in " \t":
@@ -773,8 +800,10 @@ def _form_field_names(text: str) -> Iterator[Finding]:
                 continue
             yield value.start("z"), value.end("z"), "NAME", 50
             continue
-        trimmed = _trim_english(value.group("n"))
-        if trimmed is not None:
+        name = value.group("n")
+        trimmed = _trim_english(name)
+        # One word in capitals is a stain, a gene or an abbreviation (制片：HE染色), not a name.
+        if trimmed is not None and (" " in name or not name.isupper()):
             begin = value.start("n")
             yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
 
@@ -833,9 +862,10 @@ def _initialled_names(text: str) -> Iterator[Finding]:
 # Labels over a list of the people present: "Present at MDT: A, B, C", "Attendees: …", "In attendance: …".
 _ATTENDANCE = re.compile(
     r"(?:Present|present|Attendees|attendees|In attendance|in attendance|Participants|Attending|Panel|Signatories|"
-    r"Team members|Members present|Copies to|Copy to|cc|CC|Cc)(?:[ \t]+(?:at|for)[ \t]+[A-Za-z]+)?[ \t]*:[ \t]*"
-    r"(?P<rest>[^\n]+)"
+    r"Team members|Members present|Copies to|Copy to|cc|CC|Cc)(?:[ \t]+(?:at|for)[ \t]+[A-Za-z]+)?[ \t]*\Z"
 )
+# The colon is found first (rare beside letters); the label before it is checked after.
+_COLON_REST = re.compile(r":[ \t]*(?P<rest>[^\n]+)")
 _LIST_ITEM = re.compile(r"[^,;]+")
 _LIST_TITLE = re.compile(r"(?:and[ \t]+)?(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof|Professor)\.?[ \t]+)?")
 
@@ -846,8 +876,9 @@ def _attendance_lists(text: str) -> Iterator[Finding]:
     if ":" not in text:
         return
     name = _patterns()["name_item"]
-    for match in _ATTENDANCE.finditer(text):
-        if match.start() and _is_latin_letter(text, match.start() - 1):
+    for match in _COLON_REST.finditer(text):
+        label = _ATTENDANCE.search(text, max(0, match.start() - 30), match.start())
+        if label is None or (label.start() and _is_latin_letter(text, label.start() - 1)):
             continue
         for item in _LIST_ITEM.finditer(text, match.start("rest"), match.end("rest")):
             head = _LIST_TITLE.match(text, item.start() + len(item.group()) - len(item.group().lstrip()))
@@ -856,17 +887,26 @@ def _attendance_lists(text: str) -> Iterator[Finding]:
             if value is None:
                 continue
             trimmed = _trim_english(value.group("n"))
-            if trimmed is not None:
-                yield begin + trimmed[0], begin + trimmed[1], "NAME", 45
+            if trimmed is not None and trimmed[0] == 0:  # Haematology Day Unit is not "Day"
+                yield begin, begin + trimmed[1], "NAME", 45
 
 
 def _attributions(text: str) -> Iterator[Finding]:
     """A name that signs an entry with its date or time: "Addendum (J. Fox, 2 May 2022)", "by Heidi Noble at 10:42"."""
-    for match in _patterns()["attribution"].finditer(text):
-        group = "n" if match.group("n") is not None else "m"
-        trimmed = _trim_english(match.group(group))
+    patterns = _patterns()
+    matches = list(patterns["attribution"].finditer(text))
+    by_name = patterns["by_name"]
+    for time_of_day in patterns["at_time"].finditer(text):
+        end = time_of_day.start()
+        window = max(text.rfind("\n", 0, end) + 1, end - 60)
+        starts = (w.start() for w in _WORD.finditer(text, window, end))
+        match = next((m for m in (by_name.match(text, start, end) for start in starts) if m is not None), None)
+        if match is not None:
+            matches.append(match)
+    for match in matches:
+        trimmed = _trim_english(match.group("n"))
         if trimmed is not None and trimmed[0] == 0:
-            begin = match.start(group)
+            begin = match.start("n")
             yield begin, begin + trimmed[1], "NAME", 45
 
 
