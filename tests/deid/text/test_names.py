@@ -467,3 +467,27 @@ def test_one_word_in_capitals_in_a_chinese_form_field_is_not_a_name() -> None:
 
 def test_a_department_in_a_copy_list_is_not_a_name() -> None:
     assert found_kind("Copy to: Haematology Day Unit", "NAME") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Re: Imogen Tallis (DOB 3/5/1950)",
+        "Thank you for seeing Imogen Tallis, a 54-year-old teacher.",
+        "Imogen Tallis, DOB 03/05/1950",
+    ],
+)
+def test_a_name_followed_by_an_age_in_apposition_or_its_date_of_birth_is_a_name(text: str) -> None:
+    assert found_kind(text, "NAME") == ["Imogen Tallis"]
+
+
+def test_a_chinese_name_followed_by_its_record_number_in_brackets_is_a_name() -> None:
+    assert found_kind("委托王明宇（住院号：ZY202300123）办理。", "NAME") == ["王明宇"]
+
+
+def test_a_stage_before_an_age_in_apposition_is_not_a_name() -> None:
+    assert found_kind("Stage IV, a 54-year-old", "NAME") == []
+
+
+def test_singapore_and_european_honorifics_are_titles() -> None:
+    assert found_kind("Mdm Tan Siew Ling and Frau Ilse Berg", "NAME") == ["Tan Siew Ling", "Ilse Berg"]

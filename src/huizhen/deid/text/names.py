@@ -90,6 +90,7 @@ _SOFT_WORDS = """
 """
 _EN_TITLE_WORDS = """
     Dr Mr Mrs Ms Miss Mx Prof Professor Doctor Nurse Sister Sir Dame Madam Mme Mlle Rev dr mr mrs ms prof
+    Mdm Mstr Master Herr Frau Sra Srta Sr
 """
 _EN_LABEL_WORDS = """
     Patient|Patient name|Patient Name|Patient's name|Pt|Pt.|Pt name|Full name|Given name|Family name|Last name|
@@ -179,6 +180,7 @@ _EN_NOT_NAME_WORDS = """
     Practitioner Registrar Secretary Chaperone Interpreter Surgeon Assistant Anaesthetist Anesthetist Specialist
     Coordinator Navigator Officer Matron Pharmacist Physiotherapist Dietitian Chaplain Scribe Trainee Student
     GP SpR SHO CNS NOK PCP MDT Consultants Present None Nil Patient's
+    Stage Grade Type Class Phase Cycle Score Risk II III IV VI VII VIII IX XI XII
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
 _MONTH_NAMES = frozenset(("April", "May", "June", "August"))
@@ -209,6 +211,11 @@ _AFTER_NAME = re.compile(
     r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
     r"|医生|医师|教授|主任|大夫|先生|女士|副主任|副教授|主治医|住院医|护士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
     r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
+    # An age in apposition ("Wang Li, a 54-year-old") and the person's identifiers after the name
+    # ("Jane Fox (DOB 3/5/1950)", "Wang Li, DOB", "Tan Ah Kow (born 1948)").
+    r"|,[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
+    r"|[ \t]*\((?:DOB|D\.O\.B\.|born|b\.|date of birth|MRN|NHS|Hospital [Nn]o|Hosp\. [Nn]o|NRIC|HKID)"
+    r"|,[ \t]*(?:DOB|D\.O\.B\.|date of birth|born)(?![A-Za-z])"
     r"|\((?:attending|fellow|resident|intern|charge nurse|nurse|RN|NP|PA|interpreter|mother|father|wife|husband|son|"
     r"daughter|brother|sister|spouse|partner|guardian|proxy|health care proxy|niece|nephew|friend|caregiver|"
     r"patient|pathologist|radiologist|surgeon|oncologist|hematologist|PCP|referring physician)\)"
@@ -337,6 +344,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "relation": re.compile(
             f"[（(](?:患者)?(?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))}"
             f"|{trie_pattern(_words(_EN_KIN_WORDS))}(?:-in-law)?)[)）]"
+            # or the person's identifiers in brackets: 王明（住院号：ZY2023…）, 李娜（身份证号 …）
+            f"|[（(](?:住院号|病案号|门诊号|病历号|登记号|身份证|证件号|出生日期|ID|MRN|DOB)"
         ),
         "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})[ \\t]*\\Z"),
         # 由X陪同 / 由其女儿X陪同
