@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from huizhen.apps.accounts.models import Role
 from huizhen.apps.consults import threads
 from huizhen.apps.consults.models import Message, MessageKind, Notification, OutboundEvent, State
+from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.translation.models import TranslationTask
 from tests.accounts.factories import MembershipFactory
 from tests.consults.delivery_support import gateway, gateway_case, hub, hub_case  # noqa: F401
@@ -191,3 +193,77 @@ def test_no_channel_reaches_the_patient_even_when_the_hub_posts(
     recipients = [address for message in mail.outbox for address in message.to]
     assert recipients == ["dr.zhang@hospital.example"]
     assert "patient.li@example.cn" not in recipients
+
+
+@pytest.mark.usefixtures("gateway")
+def test_a_text_file_attached_at_the_gateway_leaves_scrubbed_and_the_original_stays() -> None:
+    consult = _named_patient_case()
+    report = "PET-CT 报告：欧阳震华，病案号ZH-88812345。SUVmax 12.3。".encode()
+
+    message = threads.post_message(
+        consult=consult,
+        by=consult.referring_physician,
+        body="附PET-CT报告。",
+        attachments=[threads.ThreadFile(filename="pet.txt", content=report)],
+    )
+
+    [sent] = _outbound("message.posted")["attachments"]
+    kept = message.attachments.get()
+    assert sent["encoding"] == "text"
+    assert "欧阳震华" not in sent["content"]
+    assert "ZH-88812345" not in sent["content"]
+    assert "SUVmax 12.3" in sent["content"]
+    assert kept.size == len(report)
+
+
+@pytest.mark.usefixtures("gateway")
+def test_a_pdf_cannot_be_attached_at_the_gateway_because_it_cannot_be_de_identified() -> None:
+    consult = gateway_case(State.IN_REVIEW)
+
+    with pytest.raises(threads.ThreadError):
+        threads.post_message(
+            consult=consult,
+            by=consult.referring_physician,
+            body="See the report.",
+            attachments=[threads.ThreadFile(filename="report.pdf", content=b"%PDF-1.7 ...")],
+        )
+
+    assert not OutboundEvent.objects.exists()
+    assert not Message.objects.exists()
+
+
+@pytest.mark.usefixtures("hub")
+def test_a_pdf_from_the_hub_reaches_the_gateway_as_a_file_of_the_message(settings: Any) -> None:
+    consult = hub_case(State.IN_REVIEW)
+    specialist = AssignmentFactory(request=consult).specialist
+    threads.post_message(
+        consult=consult,
+        by=specialist,
+        body="Our protocol is attached.",
+        attachments=[threads.ThreadFile(filename="protocol.pdf", content=b"%PDF-1.7 protocol")],
+    )
+    payload = _outbound("message.posted")
+    settings.HUIZHEN_ROLE = "gateway"
+    target = gateway_case(State.IN_REVIEW)
+
+    threads.on_message_posted(
+        peer=target.peer, payload={**payload, "reference": target.reference, "uid": str(uuid.uuid4())}, event_id="e"
+    )
+
+    received = target.messages.get().attachments.get()
+    assert received.kind == "pdf"
+    assert received.filename == "protocol.pdf"
+
+
+@pytest.mark.usefixtures("hub")
+def test_the_hub_refuses_a_binary_file_from_a_gateway() -> None:
+    consult = hub_case(State.IN_REVIEW)
+    payload = {
+        "reference": consult.reference,
+        "uid": "6d1f5f3e-5555-4a4a-9a9a-3b2c1d0e9f8a",
+        "body": "scan attached",
+        "attachments": [{"filename": "scan.jpg", "encoding": "base64", "content": "/9j/4AAQ"}],
+    }
+
+    with pytest.raises(EventRefused):
+        threads.on_message_posted(peer=consult.peer, payload=payload, event_id="e")

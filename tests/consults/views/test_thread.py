@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from huizhen.apps.accounts.models import Role
 from huizhen.apps.audit.models import AuditEntry
+from huizhen.apps.consults import threads
 from huizhen.apps.consults.delivery import on_opinion_signed
-from huizhen.apps.consults.models import ConsultRequest, Message, MessageKind, Notification, OutboundEvent, State
+from huizhen.apps.consults.models import (
+    Attachment,
+    ConsultRequest,
+    Message,
+    MessageKind,
+    Notification,
+    OutboundEvent,
+    State,
+)
 from huizhen.apps.consults.notifications import notify
 from tests.accounts.factories import sign_in
 from tests.consults.delivery_support import gateway, gateway_case, hub, hub_case, signed_opinion_payload  # noqa: F401
@@ -200,5 +210,49 @@ def test_a_specialist_cannot_record_an_outcome_at_the_hub(client: Client) -> Non
     AssignmentFactory(request=consult, specialist=specialist)
 
     response = client.post(reverse("consults:outcome_record", args=[consult.reference]), {"adoption": "fully"})
+
+    assert response.status_code == 403
+
+
+def test_a_text_file_posted_with_a_message_can_be_downloaded_again(client: Client, physician: Any) -> None:
+    consult = gateway_case(State.IN_REVIEW, referring_physician=physician)
+    upload = SimpleUploadedFile("labs.txt", b"LDH 412 U/L", content_type="text/plain")
+
+    client.post(reverse("consults:message_post", args=[consult.reference]), {"body": "附化验单", "attachments": upload})
+    attachment = Attachment.objects.get(request=consult, message__isnull=False)
+    page = client.get(reverse("consults:case", args=[consult.reference])).content.decode()
+    download = client.get(reverse("consults:message_attachment", args=[consult.reference, attachment.pk]))
+
+    assert "labs.txt" in page
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"LDH 412 U/L"
+
+
+def test_a_pdf_posted_at_the_gateway_is_refused_with_the_reason(client: Client, physician: Any) -> None:
+    consult = gateway_case(State.IN_REVIEW, referring_physician=physician)
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.7 scan", content_type="application/pdf")
+
+    response = client.post(
+        reverse("consults:message_post", args=[consult.reference]),
+        {"body": "See scan", "attachments": upload},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 400
+    assert "cannot be de-identified yet" in response.content.decode()
+    assert not OutboundEvent.objects.exists()
+
+
+def test_another_physician_cannot_download_a_thread_file(client: Client, physician: Any) -> None:
+    consult = gateway_case(State.IN_REVIEW)
+    message = threads.post_message(
+        consult=consult,
+        by=consult.referring_physician,
+        body="labs",
+        attachments=[threads.ThreadFile(filename="labs.txt", content=b"LDH 412")],
+    )
+    attachment = message.attachments.get()
+
+    response = client.get(reverse("consults:message_attachment", args=[consult.reference, attachment.pk]))
 
     assert response.status_code == 403

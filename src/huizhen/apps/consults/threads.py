@@ -21,10 +21,12 @@ registry (issue 4 item 7: the consultants advise the treating physician, not the
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +39,15 @@ from huizhen.apps.accounts import permissions
 from huizhen.apps.accounts.models import Role, User
 from huizhen.apps.audit.services import record_event
 from huizhen.apps.consults import inbound, workflow
-from huizhen.apps.consults.models import ConsultRequest, Message, MessageKind, State
+from huizhen.apps.consults.models import (
+    Attachment,
+    AttachmentKind,
+    ConsultRequest,
+    DeidStatus,
+    Message,
+    MessageKind,
+    State,
+)
 from huizhen.apps.consults.notifications import notify
 from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.nodes.models import Peer
@@ -169,7 +179,7 @@ def people_on_case(consult: ConsultRequest) -> list[Any]:
 # -- Payloads -------------------------------------------------------------------------------------
 
 
-def message_payload(message: Message, *, body: str) -> dict[str, Any]:
+def message_payload(message: Message, *, body: str, attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The ``message.posted`` payload of ``message`` with ``body`` (already scrubbed at a gateway)."""
     payload: dict[str, Any] = {
         "reference": message.request.reference,
@@ -180,7 +190,7 @@ def message_payload(message: Message, *, body: str) -> dict[str, Any]:
         "language": message.language,
         "body": body,
         "created_at": message.created_at.isoformat(),
-        "attachments": [],
+        "attachments": list(attachments),
     }
     if message.in_reply_to is not None:
         payload["in_reply_to"] = str(message.in_reply_to.uid)
@@ -196,6 +206,165 @@ def _relay(*, consult: ConsultRequest, kind: str, payload: dict[str, Any], by: A
         consult=consult, actor=by, action="message", data_classes=["message"], http_request=http_request
     )
     relay.send_event(peer=consult.peer, kind=kind, payload=payload, request=http_request, consult=consult)
+
+
+# -- Attachments -----------------------------------------------------------------------------------
+
+#: A thread attachment travels inside its event, so it is kept small.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+_HUB_KINDS = (AttachmentKind.TEXT, AttachmentKind.PDF, AttachmentKind.IMAGE)
+
+
+@dataclass(frozen=True)
+class ThreadFile:
+    """A file attached to a post, as uploaded."""
+
+    filename: str
+    content: bytes
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    kind: str
+    filename: str
+    content_type: str
+    original: bytes
+    wire: dict[str, Any]
+
+
+def _safe_filename(name: str) -> str:
+    name = Path(str(name or "")).name.strip().replace("\x00", "")
+    return (name or "attachment")[:200]
+
+
+def _kind_of(file: ThreadFile) -> str:
+    from huizhen.apps.registry.blobs import sniff
+
+    sniffed = sniff(file.content[:160])
+    if sniffed == "application/pdf":
+        return AttachmentKind.PDF
+    if sniffed in ("image/jpeg", "image/png"):
+        return AttachmentKind.IMAGE
+    if sniffed is not None:
+        return AttachmentKind.OTHER
+    return AttachmentKind.TEXT if _decoded(file.content) is not None else AttachmentKind.OTHER
+
+
+def _decoded(content: bytes) -> str | None:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def outgoing_attachments(*, consult: ConsultRequest, files: Sequence[ThreadFile]) -> list[_Prepared]:
+    """Check the files of a post and give each its wire form; :class:`ThreadError` names what is refused."""
+    if len(files) > MAX_ATTACHMENTS:
+        raise ThreadError(_("At most %(count)d files per message.") % {"count": MAX_ATTACHMENTS})
+    prepared: list[_Prepared] = []
+    for file in files:
+        name = _safe_filename(file.filename)
+        if not file.content:
+            raise ThreadError(_("The file %(name)s is empty.") % {"name": name})
+        if len(file.content) > MAX_ATTACHMENT_BYTES:
+            raise ThreadError(
+                _("The file %(name)s is larger than %(mb)d MB.") % {"name": name, "mb": MAX_ATTACHMENT_BYTES >> 20}
+            )
+        kind = _kind_of(file)
+        if node_role() == "gateway":
+            if kind != AttachmentKind.TEXT:
+                raise ThreadError(
+                    _(
+                        "%(name)s cannot be de-identified yet, so it cannot leave the hospital: "
+                        "only text files can be attached to a message."
+                    )
+                    % {"name": name}
+                )
+            text = scrub_for_peer(consult=consult, text=_decoded(file.content) or "")
+            wire = {
+                "filename": name,
+                "kind": kind,
+                "content_type": "text/plain; charset=utf-8",
+                "encoding": "text",
+                "content": text,
+            }
+            content_type = "text/plain; charset=utf-8"
+        else:
+            if kind not in _HUB_KINDS:
+                raise ThreadError(_("%(name)s: attach text, PDF or image files.") % {"name": name})
+            content_type = {
+                AttachmentKind.PDF: "application/pdf",
+                AttachmentKind.TEXT: "text/plain; charset=utf-8",
+            }.get(kind, file.content_type or "application/octet-stream")
+            wire = {
+                "filename": name,
+                "kind": kind,
+                "content_type": content_type,
+                "encoding": "base64",
+                "content": base64.b64encode(file.content).decode("ascii"),
+            }
+        prepared.append(
+            _Prepared(kind=kind, filename=name, content_type=content_type, original=file.content, wire=wire)
+        )
+    return prepared
+
+
+def _keep_attachment(*, consult: ConsultRequest, message: Message, item: Any, content: bytes) -> Attachment:
+    from huizhen.apps.registry.blobs import store_bytes
+
+    stored = store_bytes(content, folder=f"thread/{consult.reference}", max_size=MAX_ATTACHMENT_BYTES)
+    return Attachment.objects.create(
+        request=consult,
+        message=message,
+        kind=item.kind,
+        title=item.filename,
+        filename=item.filename,
+        content_type=item.content_type[:100],
+        blob=stored.relative,
+        size=stored.size,
+        sha256=stored.sha256,
+        deid_status=DeidStatus.INCLUDED if node_role() == "gateway" else DeidStatus.PENDING,
+        deid_note="scrubbed text sent with the message" if node_role() == "gateway" else "",
+    )
+
+
+def _received_attachments(*, consult: ConsultRequest, message: Message, items: Any) -> int:
+    """Keep the files that came with a peer's message; a gateway's may only be (scrubbed) text."""
+    if not items:
+        return 0
+    if not isinstance(items, list) or len(items) > MAX_ATTACHMENTS:
+        raise EventRefused("attachments must be a short list", retryable=False)
+    for raw in items:
+        if not isinstance(raw, dict):
+            raise EventRefused("an attachment is an object", retryable=False)
+        encoding, content = raw.get("encoding"), raw.get("content")
+        if not isinstance(content, str):
+            raise EventRefused("an attachment carries its content", retryable=False)
+        if encoding == "text":
+            data = content.encode("utf-8")
+            kind = AttachmentKind.TEXT
+        elif encoding == "base64" and node_role() == "gateway":
+            # Only a hub sends binary files: a gateway's files are scrubbed text.
+            try:
+                data = base64.b64decode(content, validate=True)
+            except ValueError as error:
+                raise EventRefused("an attachment is not valid base64", retryable=False) from error
+            kind = str(raw.get("kind") or AttachmentKind.OTHER)
+            if kind not in _HUB_KINDS:
+                kind = AttachmentKind.OTHER
+        else:
+            raise EventRefused(f"attachment encoding {encoding!r} is not accepted here", retryable=False)
+        if not data or len(data) > MAX_ATTACHMENT_BYTES:
+            raise EventRefused("an attachment is empty or too large", retryable=False)
+        name = _safe_filename(str(raw.get("filename") or "attachment"))
+        content_type = str(raw.get("content_type") or "application/octet-stream")
+        item = _Prepared(kind=kind, filename=name, content_type=content_type, original=data, wire={})
+        _keep_attachment(consult=consult, message=message, item=item, content=data)
+    return len(items)
 
 
 # -- Posting ---------------------------------------------------------------------------------------
@@ -217,13 +386,15 @@ def post_message(
     body: str,
     kind: str = MessageKind.QUESTION,
     in_reply_to: Message | None = None,
-    attachments: Sequence[Any] = (),
+    attachments: Sequence[ThreadFile] = (),
     http_request: Any = None,
 ) -> Message:
     """Add a post to the case's thread and relay it (scrubbed at a gateway) to the peer; audited.
 
-    ``attachments`` are kept with the message at this node; they are not relayed yet, because
-    only text and DICOM have a safe de-identifier and thread attachments have no packaging step.
+    ``attachments`` travel inside the event (:func:`outgoing_attachments`): from a gateway
+    only text files, scrubbed like the message (no safe de-identifier exists yet for PDFs
+    and images, so they are refused with that reason); from a hub also PDFs and images.
+    The author's node keeps the files as uploaded.
     """
     if not permissions.can_post_message(by, consult):
         raise permissions.deny(user=by, action="consult.message", target=consult.reference, request=http_request)
@@ -288,10 +459,11 @@ def _create_and_relay(
     body: str,
     kind: str,
     in_reply_to: Message | None,
-    attachments: Sequence[Any],
+    attachments: Sequence[ThreadFile],
     event_kind: str,
     http_request: Any,
 ) -> Message:
+    prepared = outgoing_attachments(consult=consult, files=attachments)
     with transaction.atomic():
         message = Message.objects.create(
             request=consult,
@@ -303,12 +475,10 @@ def _create_and_relay(
             body=body,
             language=language_of(body),
         )
-        for attachment in attachments:
-            attachment.message = message
-            attachment.request = consult
-            attachment.save()
+        for item in prepared:
+            _keep_attachment(consult=consult, message=message, item=item, content=item.original)
         outgoing = scrub_for_peer(consult=consult, text=body)
-        payload = message_payload(message, body=outgoing)
+        payload = message_payload(message, body=outgoing, attachments=[item.wire for item in prepared])
         if event_kind == "info.provided":
             payload = {"reference": consult.reference, "message": payload}
         _relay(consult=consult, kind=event_kind, payload=payload, by=by, http_request=http_request)
@@ -324,6 +494,7 @@ def _create_and_relay(
                 "event": event_kind,
                 "chars": len(body),
                 "scrubbed": outgoing != body,
+                "attachments": len(prepared),
             },
             request=http_request,
         )
@@ -378,6 +549,7 @@ def store_received_message(*, consult: ConsultRequest, peer: Peer, data: dict[st
         )
     except Exception as error:  # a malformed uid
         raise EventRefused(f"message cannot be stored: {error}", retryable=False) from error
+    _received_attachments(consult=consult, message=message, items=data.get("attachments"))
     created = _parse_time(data.get("created_at"))
     if created is not None:
         # The thread is ordered by when the author wrote, not when the relay arrived.
@@ -438,7 +610,9 @@ class ThreadEntry:
 
 def thread_of(consult: ConsultRequest) -> list[ThreadEntry]:
     """The case's messages, oldest first, each with its translation into this node's readers' language."""
-    messages = list(consult.messages.select_related("in_reply_to").order_by("created_at", "id"))
+    messages = list(
+        consult.messages.select_related("in_reply_to").prefetch_related("attachments").order_by("created_at", "id")
+    )
     subjects = {translation_subject(consult, m): m for m in messages}
     tasks: dict[str, TranslationTask] = {}
     for task in TranslationTask.objects.filter(case_ref=consult.reference, subject__in=list(subjects)).order_by("pk"):

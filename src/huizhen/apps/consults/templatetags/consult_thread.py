@@ -61,6 +61,7 @@ def thread_panel(context: template.Context) -> dict[str, Any]:
         "can_post": can_post and consult.state != State.CLOSED,
         "question": question,
         "can_answer": question is not None and can_post and threads.node_role() == "gateway",
+        "node_role": threads.node_role(),
         "thread_error": context.get("thread_error", ""),
         "thread_body": context.get("thread_body", ""),
         "csrf_token": context.get("csrf_token"),

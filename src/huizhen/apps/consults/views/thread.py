@@ -9,14 +9,14 @@ through :func:`permissions.deny`, audited) and calls one service:
 with the re-rendered thread panel; a plain form post goes back to the case page. A
 policy refusal is a 403 page listing the rules' reasons; a refused step (empty text,
 the case has moved on) re-renders the panel with the reason (400/409). Downloading
-the opinion PDF is audited as ``record.viewed``.
+the opinion PDF or a thread file is audited as ``record.viewed``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, re_path, reverse
@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_POST
 from huizhen.apps.accounts import permissions
 from huizhen.apps.audit.services import record_event
 from huizhen.apps.consults import compliance, delivery, outcomes, threads, workflow
-from huizhen.apps.consults.models import ConsultRequest, Notification
+from huizhen.apps.consults.models import Attachment, ConsultRequest, Notification
 from huizhen.apps.consults.report import render_opinion_pdf
+from huizhen.apps.registry.blobs import blob_path
 from huizhen.apps.translation.pdf import FontMissing
 
 REFERENCE = r"(?P<reference>HZ-[A-Za-z0-9-]{1,29})"
@@ -87,12 +88,52 @@ def message_post(request: HttpRequest, reference: str) -> HttpResponse:
     consult = load_case(request, reference, "consults.message")
     body = request.POST.get("body", "")
     try:
-        threads.post_message(consult=consult, by=request.user, body=body, http_request=request)
+        files = uploaded_files(request)
+        threads.post_message(consult=consult, by=request.user, body=body, attachments=files, http_request=request)
     except threads.ThreadError as exc:
         return _thread_response(request, consult, error=str(exc), body=body, status=400)
     except compliance.PolicyDenied as exc:
         return _policy_denied(request, consult, exc)
     return _thread_response(request, consult)
+
+
+def uploaded_files(request: HttpRequest) -> list[threads.ThreadFile]:
+    """The files of a post, read only when within the size limit (else :class:`threads.ThreadError`)."""
+    files: list[threads.ThreadFile] = []
+    for upload in request.FILES.getlist("attachments"):
+        if upload.size is None or upload.size > threads.MAX_ATTACHMENT_BYTES:
+            raise threads.ThreadError(
+                _("The file %(name)s is larger than %(mb)d MB.")
+                % {"name": upload.name, "mb": threads.MAX_ATTACHMENT_BYTES >> 20}
+            )
+        files.append(
+            threads.ThreadFile(
+                filename=upload.name or "attachment", content=upload.read(), content_type=upload.content_type or ""
+            )
+        )
+    return files
+
+
+@require_GET
+def message_attachment(request: HttpRequest, reference: str, attachment_id: str) -> HttpResponse:
+    consult = load_case(request, reference, "consults.thread_file")
+    attachment = Attachment.objects.filter(request=consult, message__isnull=False, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("No such file."))
+    path = blob_path(attachment.blob)
+    if not path.is_file():
+        raise Http404(_("The file is missing."))
+    record_event(
+        action="record.viewed",
+        actor=request.user,
+        target=consult.reference,
+        detail={"form": "thread_file", "attachment": attachment.pk},
+        request=request,
+    )
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.filename)
+    response["Content-Type"] = attachment.content_type or "application/octet-stream"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -190,6 +231,7 @@ urlpatterns: list[URLPattern] = [
     path("notifications/", notifications, name="notifications"),
     path("notifications/read/", notifications_read, name="notifications_read"),
     re_path(rf"^{REFERENCE}/messages/$", message_post, name="message_post"),
+    re_path(rf"^{REFERENCE}/messages/files/(?P<attachment_id>[0-9]+)/$", message_attachment, name="message_attachment"),
     re_path(rf"^{REFERENCE}/information/$", provide_info, name="provide_info"),
     re_path(rf"^{REFERENCE}/opinion\.pdf$", opinion_pdf, name="opinion_pdf"),
     re_path(rf"^{REFERENCE}/outcome/$", outcome_record, name="outcome_record"),
