@@ -491,3 +491,25 @@ def test_a_stage_before_an_age_in_apposition_is_not_a_name() -> None:
 
 def test_singapore_and_european_honorifics_are_titles() -> None:
     assert found_kind("Mdm Tan Siew Ling and Frau Ilse Berg", "NAME") == ["Tan Siew Ling", "Ilse Berg"]
+
+
+def test_a_role_prefix_before_a_title_is_not_a_name() -> None:
+    assert found_kind("经管医生：尤嘉怡", "NAME") == ["尤嘉怡"]
+
+
+def test_a_name_after_a_role_and_a_copula_is_a_name() -> None:
+    assert found_kind("主管医生是姚振宇。", "NAME") == ["姚振宇"]
+    assert found_kind("患者为男性，医生为其制定方案。", "NAME") == []
+
+
+def test_a_name_in_brackets_after_a_chinese_relation_or_role_is_a_name() -> None:
+    assert found_kind("患者母亲（严秀兰）代诉病史。", "NAME") == ["严秀兰"]
+    assert found_kind("检查（血常规）", "NAME") == []
+
+
+def test_a_relation_and_a_name_in_one_bracket_give_the_name() -> None:
+    assert found_kind("与家属（侄子，郝建军）沟通。", "NAME") == ["郝建军"]
+
+
+def test_a_blank_to_sign_on_before_the_printed_name_is_skipped() -> None:
+    assert found_kind("签名：________　熊立新", "NAME") == ["熊立新"]

@@ -149,7 +149,7 @@ def _words(text: str, *, sep: str | None = None) -> list[str]:
 
 _ROLE_PREFIXES = """
     进修 实习 规培 值班 夜班 白班 中班 当班 床位 管床 上级 主诊 经治 责任 开单 主刀 麻醉 会诊 接诊 转诊 送检 申请
-    诊断 审核 复核 报告 记录 检查 操作 阅片 取材 签字 签名
+    诊断 审核 复核 报告 记录 检查 操作 阅片 取材 签字 签名 经管 分管 首诊 专科 主管 病房
 """
 _TITLE_WORDS = """
     责任护士 主管护士 主管护师 副主任护师 主任护师 主任技师 护师 技师 药师 师傅 阿姨 大爷 大妈 书记 科长 处长 经理 律师
@@ -306,9 +306,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     comma_name = f"{_EN_WORD},[ \\t]*[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[ \\t]+[A-Z]\\.)?(?![A-Za-z])"
     either = f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{_EN_NAME}))"
     return {
-        "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t]*{either}"),
+        # A signature line may leave a blank to sign on before the printed name: 签名：________　熊立新
+        "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t_＿　]*{either}"),
         "soft": re.compile(
-            f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*"
+            f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*(?:是|为)?"
             f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}(?:{not_han_after}|(?={_VERB_AFTER_NAME})))"
             f"(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
@@ -320,9 +321,18 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A relative named in brackets after the relation: the patient's mother (Astrid Sharp).
         # Led by the bracket (fast to scan for); the relation or label before it is checked after.
         "kin_bracket": re.compile(
-            f"\\([ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))[ \\t]*\\)"
+            f"[（(][ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))[ \\t]*[)）]"
         ),
-        "kin_before": re.compile(f"(?:{trie_pattern(_words(_EN_KIN_WORDS))})(?:-in-law)?[ \\t]*\\Z"),
+        # The relation or role before the bracket: his mother (X), 患者母亲（严秀兰）, 主治医师（张三）.
+        "kin_before": re.compile(
+            f"(?:{trie_pattern(_words(_EN_KIN_WORDS))}(?:-in-law)?"
+            f"|{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})[ \\t]*\\Z"
+        ),
+        # A relation and the name inside one bracket: 与家属（侄子，郝建军）沟通.
+        "kin_in_bracket": re.compile(
+            f"[（(](?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})"
+            f"[，,、：:][ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?=[)），,；;])"
+        ),
         # A label with a note in brackets before its colon: Interpreter (Mandarin): X, Surgeon (first): Y.
         "en_label_note": re.compile(
             f"\\([A-Za-z][A-Za-z \\-/]{{0,24}}\\)[ \\t]*:[ \\t]*"
@@ -497,6 +507,8 @@ def find_names(text: str) -> Iterator[Finding]:
         for match in patterns[key].finditer(text):
             if patterns[before_key].search(text, max(0, match.start() - 24), match.start()) is not None:
                 _add_match(found, text, match, 50)
+    for match in patterns["kin_in_bracket"].finditer(text):
+        found.append((match.start("z"), match.end("z"), "NAME", 50))
     found.extend(_names_before_titles(text))
     found.extend(_names_before_sex_or_relation(text))
     for match in patterns["escort"].finditer(text):
