@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -162,3 +163,19 @@ def test_a_specialist_cannot_record_an_outcome_through_the_api(client: Client) -
     response = _post(client, f"/api/threads/{consult.reference}/outcome", {"adoption": "fully"})
 
     assert response.status_code == 403
+
+
+def test_a_text_file_goes_with_a_message_posted_through_the_api(client: Client, physician: Any) -> None:
+    consult = gateway_case(State.IN_REVIEW, referring_physician=physician)
+    content = base64.b64encode(b"LDH 412 U/L").decode()
+
+    response = _post(
+        client,
+        f"/api/threads/{consult.reference}/messages",
+        {"body": "附化验单", "attachments": [{"filename": "labs.txt", "content_base64": content}]},
+    )
+
+    [file] = response.json()["attachments"]
+    assert response.status_code == 201
+    assert file["filename"] == "labs.txt"
+    assert client.get(file["url"]).status_code == 200

@@ -9,11 +9,13 @@ refusal 403 with the rules' reasons, a wrong input 400, a step the case no longe
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -30,10 +32,25 @@ from huizhen.site.api_auth import verified_session
 router = Router(tags=["consults"], auth=verified_session)
 
 
+class FileIn(Schema):
+    filename: str
+    content_base64: str
+    content_type: str = ""
+
+
 class MessageIn(Schema):
     body: str
     kind: str = "question"
     in_reply_to: str | None = None
+    attachments: list[FileIn] = []
+
+
+class FileOut(Schema):
+    id: int
+    filename: str
+    kind: str
+    size: int
+    url: str
 
 
 class InformationIn(Schema):
@@ -63,6 +80,7 @@ class MessageOut(Schema):
     translation_language: str | None
     provenance: dict[str, Any] | None
     verified: bool | None
+    attachments: list[FileOut]
 
 
 class OutcomeOut(Schema):
@@ -109,6 +127,16 @@ def _message_out(entry: threads.ThreadEntry) -> MessageOut:
         translation_language=task.target_lang if task is not None else None,
         provenance=provenance.to_dict() if provenance is not None else None,
         verified=task.is_verified if task is not None else None,
+        attachments=[
+            FileOut(
+                id=file.pk,
+                filename=file.filename,
+                kind=file.kind,
+                size=file.size,
+                url=reverse("consults:message_attachment", args=[message.request.reference, file.pk]),
+            )
+            for file in message.attachments.all()
+        ],
     )
 
 
@@ -128,12 +156,24 @@ def post_message(request: HttpRequest, reference: str, data: MessageIn) -> Statu
         if in_reply_to is None:
             raise HttpError(400, "in_reply_to names no message of this case")
     try:
+        files = [
+            threads.ThreadFile(
+                filename=item.filename,
+                content=base64.b64decode(item.content_base64, validate=True),
+                content_type=item.content_type,
+            )
+            for item in data.attachments
+        ]
+    except ValueError as exc:
+        raise HttpError(400, "an attachment is not valid base64") from exc
+    try:
         message = threads.post_message(
             consult=consult,
             by=request.user,
             body=data.body,
             kind=data.kind,
             in_reply_to=in_reply_to,
+            attachments=files,
             http_request=request,
         )
     except PermissionDenied as exc:
