@@ -296,10 +296,11 @@ def outgoing_attachments(*, consult: ConsultRequest, files: Sequence[ThreadFile]
         else:
             if kind not in _HUB_KINDS:
                 raise ThreadError(_("%(name)s: attach text, PDF or image files.") % {"name": name})
-            content_type = {
+            types: dict[str, str] = {
                 AttachmentKind.PDF: "application/pdf",
                 AttachmentKind.TEXT: "text/plain; charset=utf-8",
-            }.get(kind, file.content_type or "application/octet-stream")
+            }
+            content_type = types.get(kind, file.content_type or "application/octet-stream")
             wire = {
                 "filename": name,
                 "kind": kind,
@@ -346,7 +347,7 @@ def _received_attachments(*, consult: ConsultRequest, message: Message, items: A
             raise EventRefused("an attachment carries its content", retryable=False)
         if encoding == "text":
             data = content.encode("utf-8")
-            kind = AttachmentKind.TEXT
+            kind: str = AttachmentKind.TEXT
         elif encoding == "base64" and node_role() == "gateway":
             # Only a hub sends binary files: a gateway's files are scrubbed text.
             try:

@@ -115,7 +115,7 @@ def uploaded_files(request: HttpRequest) -> list[threads.ThreadFile]:
 
 
 @require_GET
-def message_attachment(request: HttpRequest, reference: str, attachment_id: str) -> HttpResponse:
+def message_attachment(request: HttpRequest, reference: str, attachment_id: str) -> FileResponse:
     consult = load_case(request, reference, "consults.thread_file")
     attachment = Attachment.objects.filter(request=consult, message__isnull=False, pk=attachment_id).first()
     if attachment is None:
