@@ -192,3 +192,13 @@ def test_an_opinion_ahead_of_the_case_is_left_for_the_hubs_retry() -> None:
 
     assert refused.value.retryable
     assert not consult.opinions.exists()
+
+
+@pytest.mark.usefixtures("gateway")
+def test_an_opinion_written_in_chinese_is_translated_into_english_for_the_bilingual_report() -> None:
+    consult = gateway_case(State.IN_REVIEW)
+
+    _deliver(consult, signed_opinion_payload(consult, language="zh", workup="复查PET-CT。", trials="", comments=""))
+
+    task = TranslationTask.objects.get(subject=f"{consult.reference}:opinion-v1:workup")
+    assert (task.source_lang, task.target_lang) == ("zh", "en")

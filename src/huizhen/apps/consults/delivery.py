@@ -259,6 +259,8 @@ def receive_opinion(*, consult: ConsultRequest, peer: Peer, payload: dict[str, A
                 text=field_text(opinion, field),
                 language=opinion.language,
                 subject=opinion_subject(consult, opinion, field),
+                # The report is bilingual: whichever language the specialist wrote in, the other.
+                target="en" if opinion.language == "zh" else "zh",
             )
         record_event(
             action="consult.opinion_delivered",

@@ -136,9 +136,14 @@ def translation_subject(consult: ConsultRequest, message: Message) -> str:
     return f"{consult.reference}:message-{message.uid}"
 
 
-def request_reader_translation(*, consult: ConsultRequest, text: str, language: str, subject: str) -> Any:
-    """Ask for ``text`` in this node's readers' language, once per subject; None when none is needed."""
-    target = reader_language()
+def request_reader_translation(
+    *, consult: ConsultRequest, text: str, language: str, subject: str, target: str | None = None
+) -> Any:
+    """Ask for ``text`` in ``target`` (default: this node's readers' language), once per subject.
+
+    None when no translation is needed (empty text, or already in that language).
+    """
+    target = target or reader_language()
     if not text.strip() or language == target or language not in ("zh", "en"):
         return None
     existing = TranslationTask.objects.filter(subject=subject[:200], case_ref=consult.reference).first()
