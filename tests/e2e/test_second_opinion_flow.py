@@ -184,6 +184,9 @@ def test_a_second_opinion_goes_from_the_referring_physician_to_the_specialist_an
     workspace = specialist.get_by_test_id("case-facts")
     expect(workspace).to_be_visible()
     expect(specialist.locator("body")).not_to_contain_text("陈志明")
+    expect(specialist.locator("body")).not_to_contain_text("ZY2026004817")
+    # The PET-CT series arrived de-identified and is shown slice by slice.
+    expect(specialist.get_by_test_id("slice-viewer").first).to_be_visible()
     form = specialist.get_by_test_id("opinion-form")
     form.locator("select[name=agreement]").select_option("minor_discordance")
     form.locator("select[name=dx0_system]").select_option("icd10")
@@ -200,9 +203,9 @@ def test_a_second_opinion_goes_from_the_referring_physician_to_the_specialist_an
 
     # Back at the gateway: delivered, in English and Chinese, re-linked to the patient.
     physician.goto(f"/cases/{reference}/")
+    _reload_until_visible(physician, physician.locator("[data-testid=case-state].state-delivered"))
     delivered = physician.get_by_test_id("opinion-delivered")
-    _reload_until_visible(physician, delivered)
-    expect(physician.locator("[data-testid=case-state].state-delivered")).to_be_visible()
+    expect(delivered).to_be_visible()
     expect(delivered).to_contain_text("Pola-R-CHP")
     expect(delivered.get_by_test_id("opinion-part-consultant_diagnosis")).to_contain_text("弥漫大B细胞淋巴瘤")
     expect(physician.locator("[data-testid=case-facts]")).to_contain_text("陈志明")
