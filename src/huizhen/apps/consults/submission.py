@@ -103,6 +103,11 @@ def run_submission(*, reference: str, by_id: int | None = None) -> str:
     except SubmissionFailed as exc:
         _fail(consult, exc.reason)
         return State.SUBMISSION_FAILED
+    except Exception:
+        # Never leave the case stuck in SUBMITTING: fail it (retryable) and keep the trace in the log.
+        logger.exception("submission of %s failed unexpectedly", reference)
+        _fail(consult, _("The submission failed because of an internal error; retry, or ask the administrator."))
+        return State.SUBMISSION_FAILED
     with transaction.atomic():
         workflow.transition(
             consult,
