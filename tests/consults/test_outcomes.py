@@ -146,3 +146,22 @@ def test_the_hub_keeps_the_outcome_it_received_and_closes_its_copy() -> None:
     assert outcome.patient_status == "Complete remission after CAR-T."
     assert outcome.recorded_by is None
     assert Notification.objects.filter(user=assignment.specialist, verb="outcome.recorded").exists()
+
+
+@pytest.mark.usefixtures("gateway")
+def test_the_followups_task_asks_due_cases(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    consult = _delivered()
+
+    call_command("consults_followups", "--enqueue", stdout=StringIO())
+
+    assert Notification.objects.filter(request=consult, verb=outcomes.FOLLOWUP_VERB).exists()
+
+
+@pytest.mark.usefixtures("hub")
+def test_a_hub_asks_nobody_for_outcomes() -> None:
+    out = StringIO()
+
+    call_command("consults_followups", stdout=out)
+
+    assert "hub" in out.getvalue()
