@@ -513,3 +513,26 @@ def test_a_relation_and_a_name_in_one_bracket_give_the_name() -> None:
 
 def test_a_blank_to_sign_on_before_the_printed_name_is_skipped() -> None:
     assert found_kind("签名：________　熊立新", "NAME") == ["熊立新"]
+
+
+def test_a_name_before_a_bracketed_practitioner_in_ist_is_a_name() -> None:
+    assert found_kind("Biopsy taken by Ines Carvalho (endoscopist).", "NAME") == ["Ines Carvalho"]
+
+
+def test_a_name_after_an_informal_greeting_or_closing_is_a_name() -> None:
+    assert found_kind("Hi Tom, thanks for the referral.", "NAME") == ["Tom"]
+    assert found_kind("Best,\nAnneliese", "NAME") == ["Anneliese"]
+    assert found_kind("Best regards,\nHaematology Team", "NAME") == []
+
+
+def test_a_chinese_name_before_an_age_in_a_header_is_a_name() -> None:
+    assert found_kind("患者女，龚秀英，68岁", "NAME") == ["龚秀英"]
+    assert found_kind("既往体健，65岁", "NAME") == []
+
+
+def test_an_assistant_in_an_operation_team_is_a_name() -> None:
+    assert found_kind("主刀：聂卫东；助手：莫小凡", "NAME") == ["聂卫东", "莫小凡"]
+
+
+def test_a_chinese_name_after_a_slash_following_its_romanised_form_is_a_name() -> None:
+    assert found_kind("Ref: Wu Haitao / 邬海涛", "NAME") == ["Wu Haitao", "邬海涛"]

@@ -72,6 +72,7 @@ _STRONG_WORDS = """
     爱人 老伴 哥哥 弟弟 姐姐 妹妹 孙子 孙女 外孙 外孙女 儿媳 女婿 祖父 祖母 外公 外婆 爷爷 奶奶 继父 继母 养父 养母
     岳父 岳母 公公 婆婆 叔叔 舅舅 姑姑 阿姨 侄子 侄女 外甥 外甥女 兄长 胞兄 胞弟 胞姐 胞妹 受托人 被委托人 签章 医师签章
     医生签章 签名盖章 抄送 抄报 副本 经办人 经手人 操作人 执行人 执行护士 核对人 核对者 发药人 交班人 接班人
+    助手 第一助手 第二助手 一助 二助 器械护士 巡回护士 洗手护士
     申请会诊医师 申请会诊医生 会诊申请人 邀请医师 受邀医师 主持人 参加人员 参会人员 出席人员 讨论人员 汇报人 汇报者
     夜班护士 白班护士 值班护士 床位护士 随访者 随访人 随访医生 随访护士 通知人 告知对象 谈话对象 谈话医师 谈话医生
 """
@@ -114,7 +115,8 @@ _EN_VERB_WORDS = """
     Signed|signed|Signed by|signed by|Electronically signed by|electronically signed by|Referred by|referred by|
     Reviewed by|reviewed by|Dictated by|dictated by|Transcribed by|transcribed by|Approved by|approved by|
     Reported by|reported by|Seen by|seen by|Examined by|examined by|Consulted with|consulted with|
-    Thank you for seeing|thank you for seeing|seeing|Dear|dear|Sincerely|sincerely|Regards|regards|Yours sincerely|
+    Thank you for seeing|thank you for seeing|seeing|Dear|dear|Hi|Hello|Sincerely|sincerely|Regards|regards|
+    Yours sincerely|
     Yours faithfully|Yours truly|refer|to refer|Emergency contact|emergency contact|his husband|his wife|his son|
     his daughter|his mother|his father|his brother|his sister|his partner|his spouse|his guardian|her husband|
     her wife|her son|her daughter|her mother|her father|her brother|her sister|her partner|her spouse|her guardian|
@@ -220,9 +222,10 @@ _AFTER_NAME = re.compile(
     r"daughter|brother|sister|spouse|partner|guardian|proxy|health care proxy|niece|nephew|friend|caregiver|"
     r"patient|pathologist|radiologist|surgeon|oncologist|hematologist|PCP|referring physician)\)"
     # A bracketed specialty, grade or in-law after a name in an attendance list: X (haematology), Y (SpR).
-    r"|\((?:[A-Za-z]+olog(?:y|ist)|(?i:SpR|SHO|registrar|consultant|house officer|FY[12]|GP|medical student|"
-    r"trainee|resident physician|attending physician|specialist nurse|nurse specialist|CNS|scribe|social worker|"
-    r"dietitian|pharmacist|physiotherapist|chaplain|secretary|coordinator|[a-z]+-in-law|next of kin|NOK|carer))\)"
+    r"|\((?:[A-Za-z]+olog(?:y|ist)|[a-z]{3,}ist|(?i:SpR|SHO|registrar|consultant|house officer|FY[12]|GP|"
+    r"medical student|trainee|resident physician|attending physician|specialist nurse|nurse specialist|CNS|"
+    r"scribe|social worker|dietitian|pharmacist|physiotherapist|chaplain|secretary|coordinator|[a-z]+-in-law|"
+    r"next of kin|NOK|carer))\)"
 )
 # A post on the same line after a dash or comma, or on the next line: "K. Li — Consultant Haematologist".
 # (Its own pattern, led by the separator, so that re's scan for a first character still applies.)
@@ -347,6 +350,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         # A name before its sex in a record header or table row: 韩梅，女，45岁 / | 许文博 | 男 |.
         "sex": re.compile(r"[男女](?:性)?(?=[ \t]*(?:[，,、|/；;。）)\n]|\d|$))"),
+        # An age right after a name in a header: 患者女，龚秀英，68岁.
+        "age": re.compile(r"(?<=[，,、 \t])\d{1,3}(?:岁|周岁)"),
         "before_sex": re.compile(
             f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"
         ),
@@ -413,14 +418,18 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "own_line": re.compile(f"[ \\t　]*(?P<z>{strong}{given}{{1,2}})[ \\t　]*"),
         "valediction": re.compile(
-            r"(?:Yours sincerely|Yours faithfully|Yours truly|Sincerely|Kind regards|Best regards|Warm regards|"
+            r"(?:Yours sincerely|Yours faithfully|Yours truly|Sincerely|Kind regards|Best regards|Warm regards|Best|"
+            r"Thanks|Cheers|Respectfully|Warmly|All the best|Yours|"
             r"Regards|With best wishes|Best wishes|With kind regards|Many thanks|With thanks|敬礼)"
             r"[,.!！，。]?[ \t]*\n(?:[ \t　]*\n)*[ \t　]*(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?[ ]+)?"
             f"(?:(?P<z>{strong}{given}{{1,2}})(?=[ \\t　]*(?:\\n|$))|(?P<n>{_EN_NAME}))"
         ),
         "initialled": re.compile(f"(?P<n>[A-Z]\\.[ ]?(?:[A-Z]\\.[ ]?)?(?:{_EN_PARTICLE}[ ])*{_EN_WORD})"),
         "initialled_context": re.compile(r"(?:(?:^|[^A-Za-z])(?:by|to|with|and|per|from|cc|Dr\.?|Prof\.?) |\( ?|^)\Z"),
-        "bracketed_han": re.compile(f"[ \\t]*[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"),
+        "bracketed_han": re.compile(
+            f"[ \\t]*(?:[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"
+            f"|/[ \\t]*(?P<m>{any_surname}{given}{{1,2}})(?![{HAN}]))"
+        ),
         "bracketed_latin": re.compile(
             f"[ \\t]*(?:[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]|/[ \\t]*(?P<m>{_EN_NAME}))"
         ),
@@ -622,7 +631,7 @@ def _list_continuations(text: str, found: list[Finding]) -> None:
 def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
     """Chinese names read backwards from a header's sex (韩梅，女，45岁) or a bracketed relation (吴建平（丈夫）)."""
     patterns = _patterns()
-    for marker_key, before_key in (("sex", "before_sex"), ("relation", "before_relation")):
+    for marker_key, before_key in (("sex", "before_sex"), ("age", "before_sex"), ("relation", "before_relation")):
         before = patterns[before_key]
         for marker in patterns[marker_key].finditer(text):
             end = marker.start()
