@@ -190,3 +190,24 @@ def test_a_file_alone_creates_no_case(self_peer: Peer) -> None:
     _put_blob(self_peer, b"a study instance")
 
     assert not ConsultRequest.objects.exists()
+
+
+def test_an_event_larger_than_djangos_form_limit_is_accepted(self_peer: Peer) -> None:
+    payload = _case_payload()
+    payload["summary"]["history"] = "淋巴结肿大。" * 200_000  # about 3.6 MB of UTF-8
+
+    response = _post_event(self_peer, "case.submitted", payload)
+
+    assert response.status_code == 200, response.text
+    assert ConsultRequest.objects.filter(reference="HZ-N000001").exists()
+
+
+def test_an_event_over_the_event_limit_is_refused(self_peer: Peer, settings: Any) -> None:
+    settings.HUIZHEN_MAX_EVENT_BYTES = 1000
+    payload = _case_payload()
+    payload["question"] = "x" * 2000
+
+    with pytest.raises(PeerCallError):
+        _post_event(self_peer, "case.submitted", payload)
+
+    assert not ConsultRequest.objects.exists()

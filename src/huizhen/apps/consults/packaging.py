@@ -21,6 +21,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -152,8 +153,14 @@ class CaseScrubber:
                 value = pattern.sub(lambda match: shift_date(match.group(0), self.context.date_shift_days), value)
             else:
                 # Tagged only when found, so unused surfaces take no number.
-                value = pattern.sub(lambda _match, k=kind, s=surface: self.context.tag(k, s, lang=lang), value)
+                value = pattern.sub(self._tagger(kind, surface, lang), value)
         return value
+
+    def _tagger(self, kind: str, surface: str, lang: str) -> Callable[[re.Match[str]], str]:
+        def tag(_match: re.Match[str]) -> str:
+            return self.context.tag(kind, surface, lang=lang)
+
+        return tag
 
     def date(self, value: str) -> str:
         if not isinstance(value, str) or not _ISO_DATE.match(value):

@@ -53,11 +53,17 @@ SENDER_ROLE: dict[str, str | None] = {
 }
 #: Default limit on one received file; HUIZHEN_MAX_BLOB_BYTES in settings overrides it.
 DEFAULT_MAX_BLOB_BYTES = 2 * 1024**3
+#: Default limit on one event (a message may carry files inline); HUIZHEN_MAX_EVENT_BYTES overrides it.
+DEFAULT_MAX_EVENT_BYTES = 64 * 1024**2
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def max_blob_bytes() -> int:
     return int(getattr(settings, "HUIZHEN_MAX_BLOB_BYTES", DEFAULT_MAX_BLOB_BYTES))
+
+
+def max_event_bytes() -> int:
+    return int(getattr(settings, "HUIZHEN_MAX_EVENT_BYTES", DEFAULT_MAX_EVENT_BYTES))
 
 
 def _refuse(status: int, error: str, detail: str) -> JsonResponse:
@@ -76,8 +82,40 @@ def _direction_problem(peer: Peer, kind: str) -> str | None:
     return None
 
 
+def _bounded_body(limit: Callable[[], int]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Read the body up to our own ``limit``, so the signature check does not hit Django's form-size limit.
+
+    Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) when ``request.body``
+    is first read; files and events carrying a message's files are larger by design.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return _refuse(400, "bad_request", "bad Content-Length")
+            if length > limit():
+                return _refuse(413, "too_large", f"bodies larger than {limit()} bytes are refused")
+            if not hasattr(request, "_body"):
+                request._body = request.read()
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _signed_event(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    return _bounded_body(max_event_bytes)(peer_signed(view))
+
+
+def _signed_file_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    return _bounded_body(max_blob_bytes)(peer_signed(view))
+
+
 @router.post("events", auth=None)
-@decorate_view(peer_signed)
+@decorate_view(_signed_event)
 def receive_event(request: HttpRequest) -> HttpResponse:
     """Apply one event from the verified peer exactly once."""
     peer: Peer = request.peer  # type: ignore[attr-defined]
@@ -143,27 +181,6 @@ def receive_event(request: HttpRequest) -> HttpResponse:
         )
         return _refuse(status, error, detail)
     return JsonResponse({"ok": True, "duplicate": False})
-
-
-def _bounded_body(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Read a file body up to our own limit, so the signature check does not hit Django's form limit."""
-
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return _refuse(400, "bad_request", "bad Content-Length")
-        if length > max_blob_bytes():
-            return _refuse(413, "too_large", f"files larger than {max_blob_bytes()} bytes are refused")
-        if not hasattr(request, "_body"):
-            request._body = request.read()
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _signed_file_upload(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    return _bounded_body(peer_signed(view))
 
 
 @router.put("blobs/{sha256}", auth=None)
