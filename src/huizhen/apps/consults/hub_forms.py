@@ -63,10 +63,24 @@ class OpinionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for row in range(DIAGNOSIS_ROWS):
             self.fields[f"dx{row}_system"] = forms.ChoiceField(
-                label=_("Code system"), choices=_SYSTEMS, required=False, initial="icd10"
+                label=_("Code system"),
+                choices=_SYSTEMS,
+                required=False,
+                initial="icd10",
+                widget=forms.Select(attrs={"aria-label": _("Code system")}),
             )
-            self.fields[f"dx{row}_code"] = forms.CharField(label=_("Code"), max_length=20, required=False)
-            self.fields[f"dx{row}_text"] = forms.CharField(label=_("Diagnosis"), max_length=300, required=False)
+            self.fields[f"dx{row}_code"] = forms.CharField(
+                label=_("Code"),
+                max_length=20,
+                required=False,
+                widget=forms.TextInput(attrs={"aria-label": _("Code"), "placeholder": "C83.3 / 9680/3", "size": 12}),
+            )
+            self.fields[f"dx{row}_text"] = forms.CharField(
+                label=_("Diagnosis"),
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs={"aria-label": _("Diagnosis"), "size": 50}),
+            )
 
     @property
     def diagnosis_rows(self) -> list[tuple[Any, Any, Any]]:

@@ -329,8 +329,9 @@ def _studies(request: HttpRequest, consult: ConsultRequest) -> list[dict[str, An
         viewer = None
         if series:
             active = next((s for s in series if s.uid == chosen_series), series[0])
-            if str(attachment.pk) == chosen_attachment or len(studies) == 0:
-                index = min(max(chosen_index, 0), active.count - 1) if str(attachment.pk) == chosen_attachment else 0
+            chosen = str(attachment.pk) == chosen_attachment or (not chosen_attachment and not studies)
+            if chosen:
+                index = min(max(chosen_index, 0), active.count - 1)
                 viewer = {
                     "series": active,
                     "index": index,
