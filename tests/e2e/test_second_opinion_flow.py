@@ -1,37 +1,32 @@
 """The issue's acceptance test: one second opinion, end to end, across two real nodes in a real browser.
 
-A hub and a gateway run as real server processes with their task workers, prepared
-exactly as ``make demo`` prepares them (migrate, ``seed_demo``, peering,
-``seed_demo_cases``). Headless Chromium (the OS package) then drives the UI only: the
+A hub and a gateway run as real server processes with their task workers (the nodes of
+:mod:`tests.consults.nodes`), prepared exactly as ``make demo`` prepares them (migrate,
+``seed_demo``, peering, ``seed_demo_cases``). Headless Chromium (the OS package) then drives the UI only: the
 referring physician opens a seeded draft and submits it; the hub coordinator accepts it
 and assigns the specialist; the specialist writes the structured opinion and signs it;
 the physician sees it delivered in English and Chinese, downloads the bilingual PDF (read
 back with ``pdftotext``), asks a follow-up question; the specialist answers; the
-physician reads the answer. Each user has a browser context of their own (cookies do not
-tell ports apart), signs in once and enrols their authenticator on the way. Waits are
+physician reads the answer. Each user has a browser context of their own (two users of
+one node cannot share a session), signs in once and enrols their authenticator on the way. Waits are
 on text appearing, never sleeps: the nodes' workers move the case in the background.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from huizhen.demo import DemoNode, prepare
+from huizhen.demo import prepare
 from tests.browser import chromium, needs_chromium
+from tests.consults.nodes import Node, TwoNodes, free_port
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 
@@ -40,66 +35,22 @@ DEMO_PASSWORD = "huizhen-demo-2026"  # seed_demo's default
 WORKER_WAIT_MS = 45_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
-@dataclass
-class Nodes:
-    hub: DemoNode
-    gateway: DemoNode
-    logs: Path
-
-
 @pytest.fixture(scope="module")
-def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nodes]:
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoNodes]:
+    """Two real nodes prepared by ``huizhen demo``'s own steps, run as the two-node tests run them."""
     root = tmp_path_factory.mktemp("e2e")
-    hub = DemoNode("hub", _free_port(), root / "hub", "E2E consulting hub")
-    gateway = DemoNode("gateway", _free_port(), root / "gateway", "E2E hospital gateway")
+    hub = Node("hub", free_port(), root / "hub", "E2E consulting hub")
+    gateway = Node("gateway", free_port(), root / "gateway", "E2E hospital gateway")
     prepare([hub, gateway])
-    children: list[subprocess.Popen[bytes]] = []
     try:
         for node in (hub, gateway):
-            for kind, args in (
-                ("web", ["serve", "--bind", f"127.0.0.1:{node.port}", "--workers", "2"]),
-                ("worker", ["db_worker", "--interval", "0.2", "--no-startup-delay"]),
-            ):
-                log = (root / f"{node.role}-{kind}.log").open("wb")
-                children.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "huizhen", *args],
-                        env=node.env(),
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                    )
-                )
+            node.start()
         for node in (hub, gateway):
-            _wait_for(f"{node.url}/api/node/identity")
-        yield Nodes(hub=hub, gateway=gateway, logs=root)
+            node.wait_until_up()
+        yield TwoNodes(hub=hub, gateway=gateway)
     finally:
-        for child in children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+        for node in (hub, gateway):
+            node.stop()
 
 
 def _signed_in(browser: Browser, base_url: str, username: str) -> tuple[BrowserContext, Page]:
@@ -146,7 +97,7 @@ def browser() -> Iterator[Browser]:
 
 
 def test_a_second_opinion_goes_from_the_referring_physician_to_the_specialist_and_back(
-    nodes: Nodes, browser: Browser, tmp_path: Path
+    nodes: TwoNodes, browser: Browser, tmp_path: Path
 ) -> None:
     hub, gateway = nodes.hub, nodes.gateway
     _, physician = _signed_in(browser, gateway.url, "dr.li")
