@@ -536,3 +536,11 @@ def test_an_assistant_in_an_operation_team_is_a_name() -> None:
 
 def test_a_chinese_name_after_a_slash_following_its_romanised_form_is_a_name() -> None:
     assert found_kind("Ref: Wu Haitao / 邬海涛", "NAME") == ["Wu Haitao", "邬海涛"]
+
+
+def test_a_cue_with_a_short_bracketed_note_before_its_colon_names_the_person() -> None:
+    assert found_kind("患者家属（妻）：柏玉华", "NAME") == ["柏玉华"]
+
+
+def test_a_name_presented_by_before_a_training_grade_is_a_name() -> None:
+    assert found_kind("The case was presented by Ji-Hoon Kang, PGY-3.", "NAME") == ["Ji-Hoon Kang"]

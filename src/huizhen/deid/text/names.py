@@ -126,7 +126,8 @@ _EN_VERB_WORDS = """
     partner|niece|nephew|grandson|granddaughter|grandmother|grandfather|aunt|uncle|cousin|caregiver|guardian|
     Accompanied by|accompanied by|lives with|married to|Interpreted by|interpreted by|Read by|read by|
     called to|phoned to|paged to|relayed to|communicated to|handed over to|escalated to|discussed with Dr|
-    Performed by|performed by|Prepared by|prepared by|Entered by|entered by|Authored by|authored by|
+    Performed by|performed by|Prepared by|prepared by|Presented by|presented by|Entered by|entered by|
+    Authored by|authored by|
     Ordered by|ordered by|Requested by|requested by|Discussed with|discussed with|Spoke with|spoke with|
     Recorded by|recorded by|Witnessed by|witnessed by|Attending|attending|Fellow|fellow|Resident|resident|
     Intern|intern|Copy to|copy to|Interpreter|interpreter|referring|Referring|Grossed by|grossed by|Cut by|cut by|
@@ -210,7 +211,7 @@ _EN_NAME = (
 # and an age statement ("is a 48 y/o"). Found first; the name is then read backwards from them.
 _AFTER_NAME = re.compile(
     r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc|CNP|APRN|DNP|PharmD|MPH|FACS|CRNA|LPN|"
-    r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
+    r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.|PGY-?\d)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
     r"|医生|医师|教授|主任|大夫|先生|女士|副主任|副教授|主治医|住院医|护士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
     r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
     # An age in apposition ("Wang Li, a 54-year-old") and the person's identifiers after the name
@@ -310,6 +311,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     either = f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{_EN_NAME}))"
     return {
         # A signature line may leave a blank to sign on before the printed name: 签名：________　熊立新
+        # A cue with any short note in brackets before its colon: 患者家属（妻）：柏玉华, 医师（外院）：X.
+        "strong_note": re.compile(
+            f"(?:{trie_pattern(_words(_STRONG_WORDS))})[（(][^（()）\\n]{{1,6}}[)）][ \\t]*[：:][ \\t_＿　]*{either}"
+        ),
         "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t_＿　]*{either}"),
         "soft": re.compile(
             f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*(?:是|为)?"
@@ -502,7 +507,8 @@ def find_names(text: str) -> Iterator[Finding]:
     """(start, end, "NAME", priority) of every personal name found in ``text``."""
     patterns = _patterns()
     found: list[Finding] = []
-    for key, priority in (("strong", 55), ("soft", 50), ("en_title", 50), ("en_label", 55), ("en_verb", 50)):
+    cues = (("strong", 55), ("strong_note", 55), ("soft", 50), ("en_title", 50), ("en_label", 55), ("en_verb", 50))
+    for key, priority in cues:
         latin_cue = key.startswith("en_")
         for match in patterns[key].finditer(text):
             if latin_cue and match.start() and text[match.start() - 1].isascii() and text[match.start() - 1].isalpha():
