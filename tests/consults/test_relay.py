@@ -170,3 +170,18 @@ def test_a_sent_event_is_not_sent_again() -> None:
 def test_event_refused_says_whether_to_retry() -> None:
     assert relay.EventRefused("file not here yet").retryable is True
     assert relay.EventRefused("malformed", retryable=False).retryable is False
+
+
+@pytest.mark.django_db
+def test_hashes_and_dicom_paths_are_not_read_as_identifiers(gateway: None) -> None:
+    consult = _identified_case()
+    payload = {
+        "reference": consult.reference,
+        "attachments": [
+            {"sha256": "19650312" + "0" * 56, "files": [{"path": "2.25.19650312/2.25.13976543210/2.25.7.dcm"}]}
+        ],
+    }
+
+    event = relay.record_outbound(peer=consult.peer, kind="case.submitted", payload=payload, consult=consult)
+
+    assert event.status == OutboundEvent.Status.PENDING

@@ -60,6 +60,9 @@ _MONTHS = [
     "december",
 ]
 
+#: DICOM value representations that hold characters a person could be identified by (PS3.5 6.2).
+TEXT_VRS = frozenset({"PN", "LO", "SH", "LT", "ST", "UT", "UC", "AE", "DA", "DT", "TM", "AS", "CS", "UR"})
+
 NOT_DEIDENTIFIABLE = _("cannot be de-identified yet; not sent")
 
 
@@ -389,8 +392,12 @@ def _dicom_identifiers(path: Path, forms: dict[str, set[str]]) -> list[str]:
         dataset = pydicom.dcmread(path, stop_before_pixels=True)
     except Exception:
         return ["unreadable"]
-    texts = [str(element.value) for element in dataset.iterall() if element.VR not in ("SQ", "OB", "OW", "UN")]
-    return identifiers_in("\n".join(texts), forms)
+    found: set[str] = set()
+    for element in dataset.iterall():
+        # Element by element and text only: UIDs and numbers run together would spell digits by chance.
+        if element.VR in TEXT_VRS and element.value not in (None, ""):
+            found.update(identifiers_in(str(element.value), forms))
+    return sorted(found)
 
 
 def _include(
