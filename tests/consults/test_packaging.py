@@ -179,3 +179,25 @@ def test_identifier_forms_cover_the_dicom_and_written_forms_of_the_birth_date() 
     for written in ("1965-03-12", "19650312", "1965年3月12日", "12/03/1965", "March 12, 1965"):
         assert "birth date" in packaging.identifiers_in(f"born {written}", forms), written
     assert "name" in packaging.identifiers_in("OUYANG^ZHENHUA", forms)
+
+
+def test_measurements_and_regimens_survive_scrubbing() -> None:
+    consult = _case()
+
+    summary = packaging.build_package(consult=consult).payload["summary"]
+
+    assert summary["labs"][0] == {"name": "LDH", "loinc": "2532-0", "value": "412", "unit": "U/L", "date": "2026-09-17"}
+    assert summary["treatment_lines"][0]["regimen"] == "R-CHOP"
+    assert summary["treatment_lines"][0]["response"] == "PR"
+    assert summary["stage"] == "Ann Arbor IIIB"
+    assert summary["ihc"] == "CD20+, CD10-, BCL6+, MUM1+, Ki-67 80%"
+
+
+def test_a_name_typed_into_a_lab_value_is_scrubbed() -> None:
+    consult = _case()
+    consult.summary["labs"][0]["value"] = f"412（{NAME}复查）"
+    consult.save()
+
+    summary = packaging.build_package(consult=consult).payload["summary"]
+
+    assert NAME not in summary["labs"][0]["value"]

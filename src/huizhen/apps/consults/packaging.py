@@ -37,10 +37,10 @@ from huizhen.apps.registry.models import Patient
 from huizhen.deid.text import ScrubContext, scrub
 from huizhen.deid.text.dates import shift_date
 
-#: Summary keys whose values are codes or measurements, kept as written.
-CODE_KEYS = frozenset(
-    {"icd10", "icdo3", "loinc", "scale", "value", "unit", "cycles", "line", "response", "regimen", "system", "code"}
-)
+#: Summary keys whose values are codes from a code system, kept as written. Everything
+#: else that is text is scrubbed, measurements and regimen names included: the scrubber
+#: leaves clinical terms alone, and a name typed into a lab value must not pass.
+CODE_KEYS = frozenset({"icd10", "icdo3", "loinc", "scale", "system", "code"})
 #: Summary keys whose values are dates, shifted by the patient's date shift.
 DATE_KEYS = frozenset({"date", "start", "end", "reported_on", "collected_on"})
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
