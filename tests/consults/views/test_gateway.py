@@ -258,3 +258,19 @@ def test_a_hub_user_cannot_create_a_request(client: Client) -> None:
 def test_a_consulting_specialist_at_the_gateway_cannot_create_a_request(client: Client, gateway: None) -> None:
     sign_in(client, role=Role.CONSULTING_SPECIALIST)
     assert client.get(reverse("consults:new")).status_code == 403
+
+
+def test_at_a_hub_the_case_list_hands_over_to_the_intake_queue(client: Client) -> None:
+    sign_in(client, role=Role.CASE_COORDINATOR)
+    response = client.get(reverse("consults:list"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consults:intake")
+
+
+def test_at_a_hub_the_case_page_hands_over_to_the_review_workspace(client: Client) -> None:
+    from tests.consults.factories import HubConsultRequestFactory
+
+    sign_in(client, role=Role.CASE_COORDINATOR)
+    consult = HubConsultRequestFactory()
+    response = client.get(reverse("consults:case", args=[consult.reference]))
+    assert response["Location"] == reverse("consults:workspace", args=[consult.reference])
