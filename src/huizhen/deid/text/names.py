@@ -217,7 +217,7 @@ _AFTER_NAME = re.compile(
     # An age in apposition ("Wang Li, a 54-year-old") and the person's identifiers after the name
     # ("Jane Fox (DOB 3/5/1950)", "Wang Li, DOB", "Tan Ah Kow (born 1948)").
     r"|,[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
-    r"|[ \t]*\((?:DOB|D\.O\.B\.|born|b\.|date of birth|MRN|NHS|Hospital [Nn]o|Hosp\. [Nn]o|NRIC|HKID)"
+    r"|\((?:DOB|D\.O\.B\.|born|b\.|date of birth|MRN|NHS|Hospital [Nn]o|Hosp\. [Nn]o|NRIC|HKID)"
     r"|,[ \t]*(?:DOB|D\.O\.B\.|date of birth|born)(?![A-Za-z])"
     r"|\((?:attending|fellow|resident|intern|charge nurse|nurse|RN|NP|PA|interpreter|mother|father|wife|husband|son|"
     r"daughter|brother|sister|spouse|partner|guardian|proxy|health care proxy|niece|nephew|friend|caregiver|"
@@ -479,21 +479,27 @@ def _surname_pinyin() -> frozenset[str]:
     return frozenset(f for f in forms if f.isascii() and f.isalpha())
 
 
+_NON_SPACE = re.compile(r"\S+")
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
 def _trim_english(name: str) -> tuple[int, int] | None:
     """The name inside an English candidate: leading and trailing words that are never names dropped."""
-    words = list(re.finditer(r"\S+", name))
+    words = list(_NON_SPACE.finditer(name))
     kept: list[re.Match[str]] = []
     for index, word in enumerate(words):
-        bare = word.group().rstrip(".,")
-        is_initial = re.fullmatch(r"[A-Z]\.", word.group()) is not None  # "A." is an initial, not the article
+        token = word.group()
+        bare = token.rstrip(".,")
+        is_initial = len(token) == 2 and token[1] == "." and "A" <= token[0] <= "Z"  # "A." is an initial, not "a"
         # April, May and June are first names when a surname follows them (June Moss), months otherwise.
-        following = words[index + 1].group() if index + 1 < len(words) else ""
-        next_is_name = following[:1].isupper() or following in _PARTICLES  # June dos Santos
-        if bare in _MONTH_NAMES and next_is_name and following.rstrip(".,") not in _EN_NOT_NAME:
-            is_initial = True
-        if not kept and _SPECIALTY.fullmatch(bare):
+        if bare in _MONTH_NAMES and index + 1 < len(words):
+            following = words[index + 1].group()
+            next_is_name = following[:1].isupper() or following in _PARTICLES  # June dos Santos
+            is_initial = next_is_name and following.rstrip(".,") not in _EN_NOT_NAME
+        specialty = "olog" in bare and _SPECIALTY.fullmatch(bare) is not None
+        if not kept and specialty:
             return None  # Haematology Day Unit: a department, not a name after a specialty
-        if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD") or _SPECIALTY.fullmatch(bare)):
+        if not is_initial and (bare in _EN_NOT_NAME or bare.upper() in ("MD", "PHD") or specialty):
             if kept:
                 break
             continue
@@ -544,7 +550,7 @@ def find_names(text: str) -> Iterator[Finding]:
     # A name followed by its other script in brackets: Guimei Teng (滕桂梅), 李萍 (LI Ping).
     for start, end, _kind, _priority in list(found):
         # Only the other script: 郭玉芸（母亲） is a kinship note, not a second name.
-        latin = not any(_is_han(c) for c in text[start:end])  # Fernández (Consultant) is no second script
+        latin = _HAN_CHAR.search(text, start, end) is None  # Fernández (Consultant) is no second script
         other = patterns["bracketed_han" if latin else "bracketed_latin"].match(text, end)
         if other is not None:
             group = "m" if other.group("n") is None else "n"
