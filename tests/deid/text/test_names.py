@@ -544,3 +544,17 @@ def test_a_cue_with_a_short_bracketed_note_before_its_colon_names_the_person() -
 
 def test_a_name_presented_by_before_a_training_grade_is_a_name() -> None:
     assert found_kind("The case was presented by Ji-Hoon Kang, PGY-3.", "NAME") == ["Ji-Hoon Kang"]
+
+
+def test_a_name_after_a_bed_number_is_a_name() -> None:
+    assert found_kind("床旁交班：12床 饶世杰，发热。", "NAME") == ["饶世杰"]
+    assert found_kind("12床饶世杰今日体温正常。", "NAME") == ["饶世杰"]
+    assert found_kind("3床患者今日出院。", "NAME") == []
+
+
+def test_a_verb_of_discussion_after_a_relative_is_not_a_name() -> None:
+    assert found_kind("经与患者配偶商议（配偶：雷淑珍），同意化疗。", "NAME") == ["雷淑珍"]
+
+
+def test_an_english_label_in_capitals_names_the_person_after_it() -> None:
+    assert found_kind("SURGEON: GALLAGHER, Sean P.", "NAME") == ["GALLAGHER, Sean P."]

@@ -47,7 +47,7 @@ _STOP = (
     "将对向从到至为由给让使所该其此本各每某今昨前后上下左右内外多少低全半近旧短负性状型期级度量率值数项治疗检查诊"
     "断术用药服予行示见显提考虑能疑似伴合并热痛咳血压糖脂心肺肝肾脑胃肠骨皮肤淋巴细胞瘤癌炎症病变常规复随访现持续"
     "反复进逐渐突床号科室医护士师任授先姐院教属之妻母父您你我他她们签字别龄族职婚址话电住身份证码来去回就转收"
-    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房协巡代执嘱述告知"
+    "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房协巡代执嘱述告知议"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
 # One-character verbs and prepositions before a name and its title (请危淳婧教授, 经查韬鹤医师介绍).
@@ -304,7 +304,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     strong_cues += [f"{w}{n}{c}" for w in _words(_STRONG_WORDS) for n in notes for c in ("：", ":")]
     soft_cues = _words(_SOFT_WORDS)
     en_titles = [f"{w}{d}" for w in _words(_EN_TITLE_WORDS) for d in (".", "")]
-    en_labels = [f"{w}{c}" for w in _words(_EN_LABEL_WORDS, sep="|") for c in (":", " :")]
+    # Labels as written in forms, also in capitals (SURGEON:, NEXT OF KIN:).
+    label_words = _words(_EN_LABEL_WORDS, sep="|")
+    en_labels = [f"{w}{c}" for w in {*label_words, *(w.upper() for w in label_words)} for c in (":", " :")]
     en_verbs = _words(_EN_VERB_WORDS, sep="|")
     # "Smith, John" / "DeLuca, Cormac R." after a label or verb cue: one name even in title case.
     comma_name = f"{_EN_WORD},[ \\t]*[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[ \\t]+[A-Z]\\.)?(?![A-Za-z])"
@@ -312,6 +314,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         # A signature line may leave a blank to sign on before the printed name: 签名：________　熊立新
         # A cue with any short note in brackets before its colon: 患者家属（妻）：柏玉华, 医师（外院）：X.
+        # A bed number before the patient's name in ward lists and handovers: 12床饶世杰, 12床 饶世杰.
+        "bed": re.compile(f"床[ \\t　]*(?P<z>{any_surname}{given}{{1,2}})"),
         "strong_note": re.compile(
             f"(?:{trie_pattern(_words(_STRONG_WORDS))})[（(][^（()）\\n]{{1,6}}[)）][ \\t]*[：:][ \\t_＿　]*{either}"
         ),
@@ -528,6 +532,9 @@ def find_names(text: str) -> Iterator[Finding]:
         for match in patterns[key].finditer(text):
             if patterns[before_key].search(text, max(0, match.start() - 24), match.start()) is not None:
                 _add_match(found, text, match, 50)
+    for match in patterns["bed"].finditer(text):
+        if match.start() and text[match.start() - 1].isdigit():
+            found.append((match.start("z"), match.end("z"), "NAME", 50))
     for match in patterns["kin_in_bracket"].finditer(text):
         found.append((match.start("z"), match.end("z"), "NAME", 50))
     found.extend(_names_before_titles(text))
