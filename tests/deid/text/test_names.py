@@ -558,3 +558,13 @@ def test_a_verb_of_discussion_after_a_relative_is_not_a_name() -> None:
 
 def test_an_english_label_in_capitals_names_the_person_after_it() -> None:
     assert found_kind("SURGEON: GALLAGHER, Sean P.", "NAME") == ["GALLAGHER, Sean P."]
+
+
+def test_an_eponym_that_is_a_surname_is_a_name_after_a_title_or_a_first_name() -> None:
+    assert found_kind("Seen by Dr. Reed in clinic.", "NAME") == ["Reed"]
+    assert found_kind("Patient: Mary Reed", "NAME") == ["Mary Reed"]
+    assert found_kind("Hodgkin Reed-Sternberg cells; Richter transformation; Epstein-Barr virus", "NAME") == []
+
+
+def test_a_saint_prefix_is_part_of_a_surname() -> None:
+    assert found_kind("Name: Anne St. Clair", "NAME") == ["Anne St. Clair"]

@@ -187,6 +187,9 @@ _EN_NOT_NAME_WORDS = """
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
 _MONTH_NAMES = frozenset(("April", "May", "June", "August"))
+# Eponyms that are also surnames: names after a title (Dr Reed) or a first name (Mary Reed); the
+# clinical terms (Reed-Sternberg, Richter transformation) are protected spans, which a name never overlaps.
+_EPONYM_SURNAMES = frozenset(_words("Reed Barr Richter Hashimoto Epstein Castleman Kaposi Sternberg Hodgkin Burkitt"))
 _PARTICLES = frozenset(_words("van von der den de da das do dos di du del della la le al el bin ibn ten ter zu af"))
 # Specialties and specialists are never names: Haematopathologist, Radiology.
 _SPECIALTY = re.compile(r"[A-Z][a-z]*olog(?:y|ist|ists|ical)")
@@ -197,7 +200,8 @@ _EN_FUNCTION = frozenset(_words("a an and as at be by he in is it me no of on or
 _UP, _LOW = "A-ZÀ-ÖØ-Þ\u0100-\u017f", "a-zß-öø-ÿ\u0100-\u017f"
 _UP_LATIN1 = "À-ÖØ-Þ"  # capitals of names written in capitals: GUTIÉRREZ
 _EN_WORD = (
-    rf"(?:[A-Z]['’][A-Z][{_LOW}]+|[{_UP}][{_LOW}]*[A-Z][{_LOW}]+|[{_UP}][{_LOW}]+(?:[\-'’][{_UP}]?[{_LOW}]+)?"
+    rf"(?:St[e]?\.?[ ][A-Z][{_LOW}]+"
+    rf"|[A-Z]['’][A-Z][{_LOW}]+|[{_UP}][{_LOW}]*[A-Z][{_LOW}]+|[{_UP}][{_LOW}]+(?:[\-'’][{_UP}]?[{_LOW}]+)?"
     rf"|[A-Z{_UP_LATIN1}]{{2,}}(?:[\-'][A-Z]+)?|[A-Z]['’][A-Z]{{2,}})(?![A-Za-z{_UP}{_LOW}])(?!['’](?!s(?![A-Za-z])))"
 )
 _EN_PARTICLE = f"(?:{'|'.join(sorted(_PARTICLES, key=len, reverse=True))})"
@@ -496,6 +500,8 @@ def _trim_english(name: str) -> tuple[int, int] | None:
         bare = token.rstrip(".,")
         is_initial = len(token) == 2 and token[1] == "." and "A" <= token[0] <= "Z"  # "A." is an initial, not "a"
         # April, May and June are first names when a surname follows them (June Moss), months otherwise.
+        if bare in _EPONYM_SURNAMES and kept and not kept[-1].group().endswith(","):
+            is_initial = True  # Mary Reed
         if bare in _MONTH_NAMES and index + 1 < len(words):
             following = words[index + 1].group()
             next_is_name = following[:1].isupper() or following in _PARTICLES  # June dos Santos
@@ -571,12 +577,12 @@ def find_names(text: str) -> Iterator[Finding]:
 
 
 def _add_surname_after_title(found: list[Finding], match: re.Match[str]) -> bool:
-    """Mr He, Dr An, Prof. Ma Wei: a romanised surname that is also an English word, right after a title."""
+    """Mr He, Dr An, Prof. Ma Wei, Dr Reed: a surname that is also an English word or an eponym, after a title."""
     name = match.group("n")
     if name is None:
         return False
     first = name.split(" ", 1)[0]
-    if first not in _EN_NOT_NAME or first.lower() not in _surname_pinyin():
+    if first not in _EN_NOT_NAME or (first.lower() not in _surname_pinyin() and first not in _EPONYM_SURNAMES):
         return False
     start = match.start("n")
     rest = _trim_english(name[len(first) :])
