@@ -568,3 +568,12 @@ def test_an_eponym_that_is_a_surname_is_a_name_after_a_title_or_a_first_name() -
 
 def test_a_saint_prefix_is_part_of_a_surname() -> None:
     assert found_kind("Name: Anne St. Clair", "NAME") == ["Anne St. Clair"]
+
+
+@pytest.mark.parametrize(("text", "name"), [("患者王心怡，女，25岁。", "王心怡"), ("家属李之涣签字。", "李之涣")])
+def test_a_given_name_may_begin_with_a_character_that_usually_ends_one(text: str, name: str) -> None:
+    assert found_kind(text, "NAME") == [name]
+
+
+def test_a_name_character_that_usually_ends_one_still_ends_a_name_before_more_text() -> None:
+    assert found_kind("患者王进食后呕吐，患者李明心悸。", "NAME") == ["李明"]

@@ -50,6 +50,9 @@ _STOP = (
     "做打拿要想说讲问答听看叫称系请约意拒绝陪及时房协巡代执嘱述告知议"
 )
 _GIVEN = f"[^\\W\\d_A-Za-z{_STOP}]"
+# Characters of _STOP that also begin given names (心怡, 之涣, 进军, 全胜): allowed first, before a
+# second given character that ends the name.
+_STOP_NAME_CHARS = "心之进全"
 # One-character verbs and prepositions before a name and its title (请危淳婧教授, 经查韬鹤医师介绍).
 _VERB_BEFORE_NAME = "请经由让给叫找知与和同向在被及将把为对"
 # Verbs that follow a relative's or a doctor's name in a record (家属文淳澄签字同意): they end a name
@@ -295,6 +298,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     any_surname = f"(?:{compound_alt}|[{''.join(sorted(single))}])"
     not_han_before, not_han_after = f"(?<![{HAN}])", f"(?![{HAN}])"
     given = _GIVEN
+    # A given name may begin with a name character that usually ends one (王心怡, 李之涣, 赵进军) when a
+    # second given character follows and the name then ends: {given}{{1,2}} reads as one of these.
+    given_name = f"(?:{given}{{1,2}}|[{_STOP_NAME_CHARS}]{given}(?:(?![{HAN}])|(?={_VERB_AFTER_NAME}|{_TITLE_AFTER})))"
     # Each cue list is one trie, so re's fast scan for its first characters applies (a
     # leading look-behind would disable it: word boundaries are checked in Python instead).
     # A form may separate label and value by a colon or only by spaces (姓名 陈晓东 性别 男).
@@ -314,30 +320,30 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     en_verbs = _words(_EN_VERB_WORDS, sep="|")
     # "Smith, John" / "DeLuca, Cormac R." after a label or verb cue: one name even in title case.
     comma_name = f"{_EN_WORD},[ \\t]*[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?(?:[ \\t]+[A-Z]\\.)?(?![A-Za-z])"
-    either = f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{_EN_NAME}))"
+    either = f"(?:(?P<z>{any_surname}{given_name})|(?P<n>{_EN_NAME}))"
     return {
         # A signature line may leave a blank to sign on before the printed name: 签名：________　熊立新
         # A cue with any short note in brackets before its colon: 患者家属（妻）：柏玉华, 医师（外院）：X.
         # A bed number before the patient's name in ward lists and handovers: 12床饶世杰, 12床 饶世杰.
-        "bed": re.compile(f"床[ \\t　]*(?P<z>{any_surname}{given}{{1,2}})"),
+        "bed": re.compile(f"床[ \\t　]*(?P<z>{any_surname}{given_name})"),
         "strong_note": re.compile(
             f"(?:{trie_pattern(_words(_STRONG_WORDS))})[（(][^（()）\\n]{{1,6}}[)）][ \\t]*[：:][ \\t_＿　]*{either}"
         ),
         "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t_＿　]*{either}"),
         "soft": re.compile(
             f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*(?:是|为)?"
-            f"(?:(?P<z>{strong}{given}{{1,2}}|{weak}{given}{{1,2}}(?:{not_han_after}|(?={_VERB_AFTER_NAME})))"
+            f"(?:(?P<z>{strong}{given_name}|{weak}{given_name}(?:{not_han_after}|(?={_VERB_AFTER_NAME})))"
             f"(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
         "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
         # After a label, "Smith, John" is one name even in title case.
         "en_label": re.compile(
-            f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+            f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         # A relative named in brackets after the relation: the patient's mother (Astrid Sharp).
         # Led by the bracket (fast to scan for); the relation or label before it is checked after.
         "kin_bracket": re.compile(
-            f"[（(][ \\t]*(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))[ \\t]*[)）]"
+            f"[（(][ \\t]*(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))[ \\t]*[)）]"
         ),
         # The relation or role before the bracket: his mother (X), 患者母亲（严秀兰）, 主治医师（张三）.
         "kin_before": re.compile(
@@ -347,12 +353,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A relation and the name inside one bracket: 与家属（侄子，郝建军）沟通.
         "kin_in_bracket": re.compile(
             f"[（(](?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})"
-            f"[，,、：:][ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?=[)），,；;])"
+            f"[，,、：:][ \\t]*(?P<z>{any_surname}{given_name})[ \\t]*(?=[)），,；;])"
         ),
         # A label with a note in brackets before its colon: Interpreter (Mandarin): X, Surgeon (first): Y.
         "en_label_note": re.compile(
             f"\\([A-Za-z][A-Za-z \\-/]{{0,24}}\\)[ \\t]*:[ \\t]*"
-            f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+            f"(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         "label_before": re.compile(f"(?:{trie_pattern(_words(_EN_LABEL_WORDS, sep='|'))})[ \\t]*\\Z"),
         # Any name-like cue followed by a romanised name in lower case (patient zhang wei).
@@ -366,7 +372,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # An age right after a name in a header: 患者女，龚秀英，68岁.
         "age": re.compile(r"(?<=[，,、 \t])\d{1,3}(?:岁|周岁)"),
         "before_sex": re.compile(
-            f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"
+            f"{not_han_before}(?P<z>{any_surname}{given_name})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"
         ),
         # A name followed by the person's relation or role in brackets: 吴建平（丈夫）, 刘红(家属).
         "relation": re.compile(
@@ -375,19 +381,19 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             # or the person's identifiers in brackets: 王明（住院号：ZY2023…）, 李娜（身份证号 …）
             f"|[（(](?:住院号|病案号|门诊号|病历号|登记号|身份证|证件号|出生日期|ID|MRN|DOB)"
         ),
-        "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})[ \\t]*\\Z"),
+        "before_relation": re.compile(f"{not_han_before}(?P<z>{any_surname}{given_name})[ \\t]*\\Z"),
         # 由X陪同 / 由其女儿X陪同
         "escort": re.compile(
-            f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given}{{1,2}})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"
+            f"由(?:其|患者)?[ \\t]*(?P<z>{any_surname}{given_name})[ \\t]*(?:陪同|陪伴|护送|代诉|签字)"
         ),
         "en_verb": re.compile(
             f"{trie_pattern(en_verbs)}(?:-in-law)?[ \\t]*[:,]?[ \\t]*"
-            f"(?:(?P<z>{any_surname}{given}{{1,2}})|(?P<n>{comma_name}|{_EN_NAME}))"
+            f"(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))"
         ),
         # Titles are found first and the name read backwards from them (fast: titles are rare).
         "title": re.compile(_TITLE_AFTER),
         "titled": re.compile(f"(?P<z>{strong}{given}{{0,2}})\\Z"),
-        "titled_weak": re.compile(f"{not_han_before}(?P<z>{any_surname}{given}{{1,2}})\\Z"),
+        "titled_weak": re.compile(f"{not_han_before}(?P<z>{any_surname}{given_name})\\Z"),
         "titled_after_verb": re.compile(f"(?P<z>{any_surname}{given}{{2}})"),
         "titled_weak_alone": re.compile(f"{not_han_before}(?P<z>{weak})\\Z"),
         "mou": re.compile(f"(?P<z>{strong})\\Z"),
@@ -399,7 +405,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "name_before": re.compile(f"(?P<n>{comma_name}|{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
         # The next name of a list after a cue: 抄送：吴志明、亓骞沛 / cc: Lian Shu, MD; OYELARAN, Ambrose
-        "next_han": re.compile(f"[ \\t]*[、/][ \\t]*(?P<z>{any_surname}{given}{{1,2}})"),
+        "next_han": re.compile(f"[ \\t]*[、/][ \\t]*(?P<z>{any_surname}{given_name})"),
         "surname_comma": re.compile(f"(?<![A-Za-z'’])(?P<s>{_EN_WORD}),[ \\t]*\\Z"),
         "next_lower": re.compile(
             r"(?:,[ \t]*(?:MD|M\.D\.|PhD|DO|RN|NP|PA|PA-C|BSN|MSN|MBBS)\b)*[ \t]*;[ \t]*"
@@ -426,22 +432,22 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "by_name": re.compile(f"(?<![A-Za-z])by[ \\t]+(?P<n>{_EN_NAME})\\Z"),
         "field_separator": re.compile(f"[{_PERSON_LABEL_END}][ 　]*[{_FIELD_SEPARATORS}]"),
         "field_value": re.compile(
-            f"[ \\t　]*(?:(?P<z>{any_surname}{given}{{1,2}})(?![{HAN}A-Za-z])"
+            f"[ \\t　]*(?:(?P<z>{any_surname}{given_name})(?![{HAN}A-Za-z])"
             f"|(?P<n>{_EN_NAME})(?=[ \\t　]*(?:$|[\\n\\t|｜（(，,、；;。]|　|[ ]{{2}}|[{HAN}])))"
         ),
-        "own_line": re.compile(f"[ \\t　]*(?P<z>{strong}{given}{{1,2}})[ \\t　]*"),
+        "own_line": re.compile(f"[ \\t　]*(?P<z>{strong}{given_name})[ \\t　]*"),
         "valediction": re.compile(
             r"(?:Yours sincerely|Yours faithfully|Yours truly|Sincerely|Kind regards|Best regards|Warm regards|Best|"
             r"Thanks|Cheers|Respectfully|Warmly|All the best|Yours|"
             r"Regards|With best wishes|Best wishes|With kind regards|Many thanks|With thanks|敬礼)"
             r"[,.!！，。]?[ \t]*\n(?:[ \t　]*\n)*[ \t　]*(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms)\.?[ ]+)?"
-            f"(?:(?P<z>{strong}{given}{{1,2}})(?=[ \\t　]*(?:\\n|$))|(?P<n>{_EN_NAME}))"
+            f"(?:(?P<z>{strong}{given_name})(?=[ \\t　]*(?:\\n|$))|(?P<n>{_EN_NAME}))"
         ),
         "initialled": re.compile(f"(?P<n>[A-Z]\\.[ ]?(?:[A-Z]\\.[ ]?)?(?:{_EN_PARTICLE}[ ])*{_EN_WORD})"),
         "initialled_context": re.compile(r"(?:(?:^|[^A-Za-z])(?:by|to|with|and|per|from|cc|Dr\.?|Prof\.?) |\( ?|^)\Z"),
         "bracketed_han": re.compile(
             f"[ \\t]*(?:[（(][ \\t]*(?P<n>{any_surname}[{HAN}]{{1,3}})[ \\t]*[)）]"
-            f"|/[ \\t]*(?P<m>{any_surname}{given}{{1,2}})(?![{HAN}]))"
+            f"|/[ \\t]*(?P<m>{any_surname}{given_name})(?![{HAN}]))"
         ),
         "bracketed_latin": re.compile(
             f"[ \\t]*(?:[（(][ \\t]*(?P<n>{_EN_NAME})[ \\t]*[)）]|/[ \\t]*(?P<m>{_EN_NAME}))"
