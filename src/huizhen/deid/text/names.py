@@ -244,28 +244,6 @@ _AFTER_NAME_POST = re.compile(
     r"Fellow|Nurse Specialist|Specialist Nurse|Physician|Surgeon|[A-Z][a-z]*ologist|Director|Matron|Pharmacist|"
     r"Practitioner|Secretary|Coordinator|Navigator|House Officer|Trainee)(?![A-Za-z]|[ \t]*[:(])"
 )
-# Words one of which every post above contains (a cheap test before the scan for separators).
-_POST_WORDS = (
-    "Consultant",
-    "Registrar",
-    "Professor",
-    "Lecturer",
-    "Fellow",
-    "Nurse",
-    "Specialist",
-    "Physician",
-    "Surgeon",
-    "ologist",
-    "Director",
-    "Matron",
-    "Pharmacist",
-    "Practitioner",
-    "Secretary",
-    "Coordinator",
-    "Navigator",
-    "House Officer",
-    "Trainee",
-)
 # A name opening a sentence whose verb says the person was cared for: "Park Ji-yeon was admitted". The
 # verb is found first (rare words), then "was"/"is"/"has been" before it.
 _CARED_FOR = re.compile(r"(?:admitted|readmitted|referred|transferred|discharged)(?![A-Za-z])")
@@ -740,8 +718,7 @@ _WORD = re.compile(f"[A-Za-z{_UP}{_LOW}]+")
 def _marker_starts(text: str) -> list[int]:
     """Where the words that follow a name begin: degrees and titles, posts, and "was admitted"."""
     starts = [m.start() for m in _AFTER_NAME.finditer(text)]
-    if any(word in text for word in _POST_WORDS):
-        starts += [m.start() for m in _AFTER_NAME_POST.finditer(text)]
+    starts += [m.start() for m in _AFTER_NAME_POST.finditer(text)]
     for verb in _CARED_FOR.finditer(text):
         auxiliary = _CARED_FOR_AUXILIARY.search(text, max(0, verb.start() - 12), verb.start())
         if auxiliary is not None and auxiliary.start() > 0 and text[auxiliary.start() - 1] in " \t":
