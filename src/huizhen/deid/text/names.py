@@ -18,6 +18,21 @@ with "Last, First" forms), before a degree (", MD", ", RN", ", PA"), a bracketed
 ("(attending)") or an age statement. Names after a found one in a list (、 or ;) are names too,
 and once a name is found its other mentions in the same text are found, including a lone
 surname of an English name in either case.
+
+Letters, reports and forms also name people where no named cue stands (general families, each
+tested in tests/deid/text/test_names.py): the whole value of a form field or table cell whose
+label ends in a person word (诊断医师：X　　复核医师：Y, 取材：X　制片：Y, 记录：X　date, ｜一助｜X｜,
+姓　　名：X; two spaces or a tab separate English fields too), a signature line (a name alone on
+a line, under 此致 敬礼 or "Yours sincerely,"), a name before its post ("— Consultant
+Haematologist", a next line "Specialty Registrar") or a bracketed specialty, grade or relation
+("(haematology)", "(SpR)", "(daughter-in-law)", "(brother)" after 潘怀仲), lists of the people
+present ("Present at MDT: A, B, C"), attributions ("Addendum (X, date)", "by X at 10:42"), a
+relative in brackets after the relation ("his mother (X)", 患者母亲（X）, （侄子，X）), initials and
+a surname after by/to/with ("K.O. Bone"), a name before "was admitted", ", a 54-year-old",
+"(DOB …)" or （住院号…）, a bed number (12床X), and Chinese names that run on from a one-character
+verb before a title or relation (请X教授, 委托X（父亲）), strong readings first. Surnames that are
+everyday words still need such a cue; eponyms that are surnames (Reed, Richter) are names only
+after a title or a first name, the clinical terms being protected spans.
 """
 
 from __future__ import annotations
