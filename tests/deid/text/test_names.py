@@ -577,3 +577,23 @@ def test_a_given_name_may_begin_with_a_character_that_usually_ends_one(text: str
 
 def test_a_name_character_that_usually_ends_one_still_ends_a_name_before_more_text() -> None:
     assert found_kind("患者王进食后呕吐，患者李明心悸。", "NAME") == ["李明"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attendees: Haematology, Radiology, Clinical Nurse Specialist",
+        "Copy to: Patient; File",
+        "cc: Medical Records",
+        "Thanks,\nWard 5B",
+        "Discussed at Tumour Board (haematology).",
+        "Kind regards,\nThe Lymphoma Team",
+    ],
+)
+def test_departments_records_and_wards_in_people_slots_are_not_names(text: str) -> None:
+    assert found_kind(text, "NAME") == []
+
+
+def test_a_word_that_is_a_surname_is_a_name_after_a_first_name_or_a_title() -> None:
+    assert found_kind("转诊医师：Eric Ward　联系电话", "NAME") == ["Eric Ward"]
+    assert found_kind("Seen by Dr Ward.", "NAME") == ["Ward"]

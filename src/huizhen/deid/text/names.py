@@ -202,12 +202,16 @@ _EN_NOT_NAME_WORDS = """
     Coordinator Navigator Officer Matron Pharmacist Physiotherapist Dietitian Chaplain Scribe Trainee Student
     GP SpR SHO CNS NOK PCP MDT Consultants Present None Nil Patient's
     Stage Grade Type Class Phase Cycle Score Risk II III IV VI VII VIII IX XI XII
+    Clinical Nursing Records Record File Files Tumour Tumor Board Ward Pharmacy Services Social Day
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
 _MONTH_NAMES = frozenset(("April", "May", "June", "August"))
-# Eponyms that are also surnames: names after a title (Dr Reed) or a first name (Mary Reed); the
-# clinical terms (Reed-Sternberg, Richter transformation) are protected spans, which a name never overlaps.
-_EPONYM_SURNAMES = frozenset(_words("Reed Barr Richter Hashimoto Epstein Castleman Kaposi Sternberg Hodgkin Burkitt"))
+# Eponyms and words that are also surnames: names after a title (Dr Reed, Dr Ward) or a first name
+# (Mary Reed, Eric Ward), words otherwise (Ward 5B, Tumour Board); the clinical terms (Reed-Sternberg,
+# Richter transformation) are protected spans, which a name never overlaps.
+_EPONYM_SURNAMES = frozenset(
+    _words("Reed Barr Richter Hashimoto Epstein Castleman Kaposi Sternberg Hodgkin Burkitt Ward Day Board Field")
+)
 _PARTICLES = frozenset(_words("van von der den de da das do dos di du del della la le al el bin ibn ten ter zu af"))
 # Specialties and specialists are never names: Haematopathologist, Radiology.
 _SPECIALTY = re.compile(r"[A-Z][a-z]*olog(?:y|ist|ists|ical)")
