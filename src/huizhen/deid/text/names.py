@@ -238,7 +238,10 @@ _EN_NAME = (
 _AFTER_NAME = re.compile(
     r"(?:MD|M\.D\.|PhD|Ph\.D\.|DO|RN|NP|PA-C|MBBS|FRCP|FRCPath|FACP|MS|MSc|CNP|APRN|DNP|PharmD|MPH|FACS|CRNA|LPN|"
     r"MSN|BSN|FNP|NP-C|MBChB|FRACP|DPhil|R\.N\.|PGY-?\d)(?![A-Za-z])|PA(?![A-Za-z]|[ \t]*\d)"
-    r"|医生|医师|教授|主任|大夫|先生|女士|副主任|副教授|主治医|住院医|护士|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）]"
+    # A Chinese title right after a Latin letter or space: "Ruby Payne教授" (only there, so that the
+    # many titles after Chinese names are not markers for English names).
+    r"|(?<=[A-Za-z ])(?:医生|医师|教授|主任|大夫|先生|女士|副主任|副教授|主治医|住院医|护士"
+    r"|[（(](?:主治医师|主任医师|住院医师|副主任医师)[)）])"
     r"|(?:is|was)[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
     # An age in apposition ("Wang Li, a 54-year-old") and the person's identifiers after the name
     # ("Jane Fox (DOB 3/5/1950)", "Wang Li, DOB", "Tan Ah Kow (born 1948)").
