@@ -28,4 +28,6 @@ def node(request: HttpRequest) -> dict[str, Any]:
         "nav_users": verified and permissions.can_manage_users(user),
         "nav_policy": verified and permissions.can_view_policy(user),
         "nav_translations": verified and permissions.can_view_translations(user),
+        "nav_cases": verified and permissions.can_view_case_list(user),
+        "nav_patients": verified and permissions.can_manage_patients(user),
     }
