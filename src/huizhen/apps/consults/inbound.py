@@ -6,7 +6,7 @@ signed node endpoint (:mod:`huizhen.apps.consults.api.node`) looks the kind up w
 so a retried delivery is applied exactly once. Handlers take keyword arguments
 ``peer`` (the verified sender), ``payload`` (the event's JSON) and ``event_id``.
 
-Event kinds (payload schemas in docs/consultation.md):
+Event kinds (payload schemas in docs/engines/consults-protocol.md):
 
 * gateway → hub: ``case.submitted``, ``message.posted``, ``info.provided``, ``outcome.recorded``
 * hub → gateway: ``case.status``, ``opinion.signed``, ``message.posted``
