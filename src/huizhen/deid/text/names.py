@@ -326,9 +326,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A cue with any short note in brackets before its colon: 患者家属（妻）：柏玉华, 医师（外院）：X.
         # A bed number before the patient's name in ward lists and handovers: 12床饶世杰, 12床 饶世杰.
         "bed": re.compile(f"床[ \\t　]*(?P<z>{any_surname}{given_name})"),
-        "strong_note": re.compile(
-            f"(?:{trie_pattern(_words(_STRONG_WORDS))})[（(][^（()）\\n]{{1,6}}[)）][ \\t]*[：:][ \\t_＿　]*{either}"
-        ),
+        # (Found from the bracket and colon, which are rare together; the cue before is checked after.)
+        "strong_note": re.compile(f"[（(][^（()）\\n]{{1,6}}[)）][ \\t]*[：:][ \\t_＿　]*{either}"),
+        "strong_before": re.compile(f"(?:{trie_pattern(_words(_STRONG_WORDS))})\\Z"),
         "strong": re.compile(f"{trie_pattern(strong_cues)}[ \\t_＿　]*{either}"),
         "soft": re.compile(
             f"{trie_pattern(soft_cues)}[ \\t]*[:：]?[ \\t]*(?:是|为)?"
@@ -370,7 +370,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # A name before its sex in a record header or table row: 韩梅，女，45岁 / | 许文博 | 男 |.
         "sex": re.compile(r"[男女](?:性)?(?=[ \t]*(?:[，,、|/；;。）)\n]|\d|$))"),
         # An age right after a name in a header: 患者女，龚秀英，68岁.
-        "age": re.compile(r"(?<=[，,、 \t])\d{1,3}(?:岁|周岁)"),
+        # (Found from 岁, a rare character, then the digits and the separator before them are checked.)
+        "age": re.compile(r"岁"),
+        "age_digits": re.compile(r"[，,、 \t]\d{1,3}周?\Z"),
         "before_sex": re.compile(
             f"{not_han_before}(?P<z>{any_surname}{given_name})(?:[ \\t]*[，,、|/（(][ \\t|]*|[ \\t]+)\\Z"
         ),
@@ -529,8 +531,10 @@ def find_names(text: str) -> Iterator[Finding]:
     """(start, end, "NAME", priority) of every personal name found in ``text``."""
     patterns = _patterns()
     found: list[Finding] = []
-    cues = (("strong", 55), ("strong_note", 55), ("soft", 50), ("en_title", 50), ("en_label", 55), ("en_verb", 50))
-    for key, priority in cues:
+    for match in patterns["strong_note"].finditer(text):
+        if patterns["strong_before"].search(text, max(0, match.start() - 12), match.start()) is not None:
+            _add_match(found, text, match, 55)
+    for key, priority in (("strong", 55), ("soft", 50), ("en_title", 50), ("en_label", 55), ("en_verb", 50)):
         latin_cue = key.startswith("en_")
         for match in patterns[key].finditer(text):
             if latin_cue and match.start() and text[match.start() - 1].isascii() and text[match.start() - 1].isalpha():
@@ -666,6 +670,11 @@ def _names_before_sex_or_relation(text: str) -> Iterator[Finding]:
         before = patterns[before_key]
         for marker in patterns[marker_key].finditer(text):
             end = marker.start()
+            if marker_key == "age":
+                digits = patterns["age_digits"].search(text, max(0, end - 6), end)
+                if digits is None:
+                    continue
+                end = digits.start() + 1
             if end < 2:
                 continue
             match = before.search(text, max(0, end - 8), end)
