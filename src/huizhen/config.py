@@ -186,12 +186,18 @@ def load(env: Mapping[str, str] | None = None, *, create_dirs: bool = True) -> N
     origins_raw = env.get("HUIZHEN_CSRF_TRUSTED_ORIGINS", "").strip()
     origins = tuple(o.strip() for o in origins_raw.split(",") if o.strip()) or (public_url,)
 
+    secret_key = _secret_key(env, environment, data_dir) if create_dirs else "unset"
+    if environment == "production" and not country:
+        # Without it the policy engine cannot tell where a case is viewed from, and
+        # deadlines would count no public holidays: a production node must say.
+        raise ConfigError("HUIZHEN_COUNTRY", "is not set; give this node's country as ISO 3166-1 alpha-2 (CN, US)")
+
     return NodeConfig(
         role=role,
         environment=environment,
         data_dir=data_dir,
         blob_dir=data_dir / "blobs",
-        secret_key=_secret_key(env, environment, data_dir) if create_dirs else "unset",
+        secret_key=secret_key,
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=origins,
         database_url=_database_url(env, data_dir),

@@ -97,3 +97,17 @@ def test_unknown_time_zone_is_reported_by_name(tmp_path: Path) -> None:
 def test_country_must_be_a_two_letter_code(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="HUIZHEN_COUNTRY"):
         load({"HUIZHEN_ROLE": "hub", "HUIZHEN_DATA_DIR": str(tmp_path), "HUIZHEN_COUNTRY": "China"})
+
+
+def test_production_requires_the_node_country(tmp_path: Path) -> None:
+    env = {
+        "HUIZHEN_ROLE": "hub",
+        "HUIZHEN_ENV": "production",
+        "HUIZHEN_DATA_DIR": str(tmp_path),
+        "HUIZHEN_SECRET_KEY": "k" * 40 + "abcdefghij",
+        "HUIZHEN_ALLOWED_HOSTS": "hub.example.org",
+        "HUIZHEN_PUBLIC_URL": "https://hub.example.org",
+    }
+    with pytest.raises(ConfigError, match="HUIZHEN_COUNTRY"):
+        load(env)
+    assert load({**env, "HUIZHEN_COUNTRY": "US"}).country == "US"

@@ -15,6 +15,8 @@ def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
         "HUIZHEN_SECRET_KEY": "x9Tq-" + "production-secret-for-the-deploy-check-0123456789abcdef",
         "HUIZHEN_ALLOWED_HOSTS": "gateway.hospital.example.cn",
         "HUIZHEN_PUBLIC_URL": "https://gateway.hospital.example.cn",
+        "HUIZHEN_COUNTRY": "CN",
+        "HUIZHEN_TIME_ZONE": "Asia/Shanghai",
     }
     proc = subprocess.run(
         [sys.executable, "-m", "huizhen", "check", "--deploy", "--fail-level", "WARNING"],
