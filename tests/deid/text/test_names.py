@@ -597,3 +597,16 @@ def test_departments_records_and_wards_in_people_slots_are_not_names(text: str) 
 def test_a_word_that_is_a_surname_is_a_name_after_a_first_name_or_a_title() -> None:
     assert found_kind("转诊医师：Eric Ward　联系电话", "NAME") == ["Eric Ward"]
     assert found_kind("Seen by Dr Ward.", "NAME") == ["Ward"]
+
+
+def test_a_role_after_a_modifier_before_its_colon_names_the_person() -> None:
+    assert found_kind("Reporting pathologist: Lars Eklund", "NAME") == ["Lars Eklund"]
+    assert found_kind("Fixed in formalin: 10% NBF", "NAME") == []
+
+
+def test_a_neighbour_named_after_the_relation_is_a_name() -> None:
+    assert found_kind("She lives alone; her neighbour Gwen checks on her daily.", "NAME") == ["Gwen"]
+
+
+def test_a_salutation_to_a_colleague_names_no_one() -> None:
+    assert found_kind("Dear Colleague,", "NAME") == []

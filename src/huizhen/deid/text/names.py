@@ -140,7 +140,9 @@ _EN_VERB_WORDS = """
     her wife|her son|her daughter|her mother|her father|her brother|her sister|her partner|her spouse|her guardian|
     their son|their daughter|their mother|their father|the patient's husband|the patient's wife|
     the patient's mother|the patient's father|the patient's son|the patient's daughter|his niece|her niece|
-    his nephew|her nephew|his friend|her friend|wife|husband|daughter|son|mother|father|brother|sister|spouse|
+    his nephew|her nephew|his friend|her friend|his neighbour|her neighbour|his neighbor|her neighbor|
+    his flatmate|her flatmate|his housemate|her housemate|his landlady|her landlady|his landlord|her landlord|
+    wife|husband|daughter|son|mother|father|brother|sister|spouse|neighbour|neighbor|
     partner|niece|nephew|grandson|granddaughter|grandmother|grandfather|aunt|uncle|cousin|caregiver|guardian|
     Accompanied by|accompanied by|lives with|married to|Interpreted by|interpreted by|Read by|read by|
     called to|phoned to|paged to|relayed to|communicated to|handed over to|escalated to|discussed with Dr|
@@ -203,6 +205,7 @@ _EN_NOT_NAME_WORDS = """
     GP SpR SHO CNS NOK PCP MDT Consultants Present None Nil Patient's
     Stage Grade Type Class Phase Cycle Score Risk II III IV VI VII VIII IX XI XII
     Clinical Nursing Records Record File Files Tumour Tumor Board Ward Pharmacy Services Social Day
+    Colleague Colleagues Sirs All Everyone
 """
 _EN_NOT_NAME = frozenset(_EN_NOT_NAME_WORDS.split())
 _MONTH_NAMES = frozenset(("April", "May", "June", "August"))
@@ -354,6 +357,16 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "kin_in_bracket": re.compile(
             f"[（(](?:{trie_pattern(_words(_KIN_LABELS) + _words(_SOFT_WORDS) + _words(_STRONG_WORDS))})"
             f"[，,、：:][ \\t]*(?P<z>{any_surname}{given_name})[ \\t]*(?=[)），,；;])"
+        ),
+        # A role after a modifier before its colon: Reporting pathologist:, Admitting physician:, Covering GP:.
+        "en_role_label": re.compile(
+            r"(?:pathologist|physician|clinician|surgeon|doctor|consultant|nurse|oncologist|haematologist|"
+            r"hematologist|radiologist|resident|registrar|GP|provider|practitioner|anaesthetist|anesthetist)"
+            f"[ \\t]*:[ \\t]*(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))"
+        ),
+        "role_modifier": re.compile(
+            r"(?<![A-Za-z])(?:[A-Z][a-z]+(?:ing|ed)|Primary|Senior|Junior|Lead|Named|Responsible|Duty|On-call|"
+            r"Covering|Treating|Usual|Own|Family)[ ]\Z"
         ),
         # A label with a note in brackets before its colon: Interpreter (Mandarin): X, Surgeon (first): Y.
         "en_label_note": re.compile(
@@ -544,7 +557,11 @@ def find_names(text: str) -> Iterator[Finding]:
             _add_match(found, text, match, priority)
     # A relative in brackets after the relation (his mother (Astrid Sharp)), a name after a label with a
     # note (Interpreter (Mandarin): W. Rivers): the bracket is found first, the word before it checked.
-    for key, before_key in (("kin_bracket", "kin_before"), ("en_label_note", "label_before")):
+    for key, before_key in (
+        ("kin_bracket", "kin_before"),
+        ("en_label_note", "label_before"),
+        ("en_role_label", "role_modifier"),
+    ):
         for match in patterns[key].finditer(text):
             if patterns[before_key].search(text, max(0, match.start() - 24), match.start()) is not None:
                 _add_match(found, text, match, 50)
