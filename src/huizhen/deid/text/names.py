@@ -414,9 +414,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "mou": re.compile(f"(?P<z>{strong})\\Z"),
         "mou_any": re.compile(f"(?P<z>{any_surname})\\Z"),  # 于某某 is a name, 于某日 is not
         # Signature lines of two people: 霍桂沐/任强峰
+        # Matched whole against each line that holds a slash (see _signature_pairs).
         "pair": re.compile(
-            f"(?m)^[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
-            f"[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*$"
+            f"[ \\t]*(?P<n>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*/"
+            f"[ \\t]*(?P<m>{any_surname}[{HAN}]{{1,2}}|{_EN_NAME})[ \\t]*"
         ),
         "name_before": re.compile(f"(?P<n>{comma_name}|{_EN_NAME})[ \\t]*,?[ \\t]*\\Z"),
         # The next name of a list after a cue: 抄送：吴志明、亓骞沛 / cc: Lian Shu, MD; OYELARAN, Ambrose
@@ -430,8 +431,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             r"(?:,[ \t]*(?:MD|M\.D\.|PhD|DO|RN|NP|PA|PA-C|BSN|MSN|MBBS)\b)*[ \t]*;[ \t]*"
             f"(?P<n>{comma_name}|{_EN_NAME})"
         ),
+        # (No leading look-behind, which would disable re's scan for a capital: the word boundary
+        # before it is checked in Python.)
         "capitalised_pair": re.compile(
-            r"(?<![A-Za-z\-'’])(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
+            r"(?P<a>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?P<sep>,?[ \t]+)"
             r"(?=(?P<b>[A-Z][A-Za-z]*(?:[\-'’][A-Za-z]+)?)(?![A-Za-z\-'’]))"
         ),
         # One item of a list of people: a name, then at most a bracketed role or a degree.
@@ -575,9 +578,7 @@ def find_names(text: str) -> Iterator[Finding]:
     for match in patterns["escort"].finditer(text):
         found.append((match.start("z"), match.end("z"), "NAME", 50))
     found.extend(_lower_case_pinyin_after_cues(text))
-    for match in patterns["pair"].finditer(text):
-        found.append((match.start("n"), match.end("n"), "NAME", 50))
-        found.append((match.start("m"), match.end("m"), "NAME", 50))
+    found.extend(_signature_pairs(text))
     found.extend(_pinyin_names(text))
     found.extend(_names_before_markers(text))
     found.extend(_form_field_names(text))
@@ -599,8 +600,29 @@ def find_names(text: str) -> Iterator[Finding]:
             lower = patterns["other_lower"].match(text, end)
             if lower is not None and _is_lower_pinyin_name(lower.group("a"), lower.group("b")):
                 found.append((lower.start("a"), lower.end("b"), "NAME", 45))
-    yield from found
-    yield from _other_mentions(text, found)
+    # Each span once, at its highest priority: half the readings repeat one another, and every
+    # candidate costs the scrubber a sort and an overlap test.
+    best: dict[tuple[int, int], int] = {}
+    for start, end, _kind, priority in (*found, *_other_mentions(text, found)):
+        if best.get((start, end), -1) < priority:
+            best[(start, end)] = priority
+    for (start, end), priority in best.items():
+        yield start, end, "NAME", priority
+
+
+def _signature_pairs(text: str) -> Iterator[Finding]:
+    """Signature lines of two people, one line each: 霍桂沐/任强峰, Ann Lee / Wang Wei."""
+    pair = _patterns()["pair"]
+    slash = text.find("/")
+    while slash != -1:
+        start = text.rfind("\n", 0, slash) + 1
+        end = text.find("\n", slash)
+        end = len(text) if end == -1 else end
+        match = pair.fullmatch(text, start, end)
+        if match is not None:
+            yield match.start("n"), match.end("n"), "NAME", 50
+            yield match.start("m"), match.end("m"), "NAME", 50
+        slash = text.find("/", end)
 
 
 def _add_surname_after_title(found: list[Finding], match: re.Match[str]) -> bool:
@@ -805,6 +827,8 @@ def _pinyin_names(text: str) -> Iterator[Finding]:
     """Romanised Chinese names: two capitalised words, a pinyin surname and a one- or two-syllable given name."""
     surname = _surname_pinyin()
     for match in _patterns()["capitalised_pair"].finditer(text):
+        if match.start() and (_is_latin_letter(text, match.start() - 1) or text[match.start() - 1] in "-'’"):
+            continue
         a, b = match.group("a"), match.group("b")
         comma = "," in match.group("sep")
         if _is_pinyin_name(a, b, surname, comma=comma):
