@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.core.management import call_command
+from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from huizhen.apps.consults import submission
 from huizhen.apps.consults.models import ConsultRequest, Notification, OutboundEvent, State
@@ -127,3 +131,29 @@ def test_the_package_classes_follow_the_attachments() -> None:
     consult = ConsultRequestFactory()
 
     assert submission.data_classes_of(consult) == ["clinical_summary"]
+
+
+def test_a_case_stuck_submitting_is_put_back_on_its_way() -> None:
+    hub = _unreachable_hub()
+    stuck = _submitting(peer=hub)
+    fresh = _submitting(peer=hub)
+    ConsultRequest.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
+
+    with override_settings(TASKS=IMMEDIATE_TASKS), TestCase.captureOnCommitCallbacks(execute=True):
+        resumed = submission.resume_stalled_submissions()
+
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert resumed == [stuck.reference]
+    assert stuck.state == State.SUBMISSION_FAILED  # its pipeline ran again (and met the unreachable hub)
+    assert fresh.state == State.SUBMITTING
+
+
+def test_the_stalled_submissions_command_reports_what_it_resumed() -> None:
+    stuck = _submitting(peer=_unreachable_hub())
+    ConsultRequest.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
+    out = io.StringIO()
+
+    call_command("consults_submissions", stdout=out)
+
+    assert f"resumed {stuck.reference}" in out.getvalue()

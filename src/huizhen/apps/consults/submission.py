@@ -16,6 +16,7 @@ half-submitted, and submitting again with the same reference is idempotent at th
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -75,6 +76,24 @@ def _enqueue(consult: ConsultRequest, by: Any) -> None:
     reference = consult.reference
     by_id = getattr(by, "pk", None)
     transaction.on_commit(lambda: submit_case.enqueue(reference=reference, by_id=by_id))
+
+
+#: A case SUBMITTING longer than this lost its pipeline (a worker stopped mid-way).
+STALLED_AFTER = timedelta(hours=1)
+
+
+def resume_stalled_submissions(*, older_than: timedelta = STALLED_AFTER) -> list[str]:
+    """Enqueue the pipeline again for cases stuck in SUBMITTING; their references.
+
+    Safe to repeat: files go by hash and the hub keeps one case per reference, so a
+    pipeline that did reach the hub before its worker stopped simply completes.
+    """
+    cutoff = timezone.now() - older_than
+    stalled = list(ConsultRequest.objects.filter(state=State.SUBMITTING, updated_at__lt=cutoff, patient__isnull=False))
+    for consult in stalled:
+        record_event(action="consults.submission_resumed", target=consult.reference, detail={})
+        _enqueue(consult, consult.referring_physician)
+    return [consult.reference for consult in stalled]
 
 
 def data_classes_of(consult: ConsultRequest) -> list[str]:
