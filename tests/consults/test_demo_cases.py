@@ -11,7 +11,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 
+from huizhen.apps.accounts.models import User
 from huizhen.apps.accounts.services import seed_demo
+from huizhen.apps.consults.demo_cases import DEMO_CASES, DemoCase, load_bundle
 from huizhen.apps.consults.models import (
     AttachmentKind,
     ConsultRequest,
@@ -21,6 +23,7 @@ from huizhen.apps.consults.models import (
 )
 from huizhen.apps.consults.summary import missing_items
 from huizhen.apps.nodes.models import Peer
+from huizhen.apps.registry.fhir import import_bundle
 from huizhen.apps.registry.models import ConsentKind
 from tests.nodes.factories import PeerFactory
 
@@ -115,3 +118,12 @@ def test_the_hub_seeds_the_specialist_profile_and_its_agreement_with_the_gateway
     assert "lymphoma" in profile.subspecialties
     assert PartnerAgreement.objects.get(peer=gateway_peer).country == "CN"
     assert not ConsultRequest.objects.exists()
+
+
+@pytest.mark.parametrize("case", DEMO_CASES, ids=lambda case: case.bundle)
+def test_each_demo_bundle_imports_with_nothing_skipped_or_refused(settings: Any, case: DemoCase) -> None:
+    settings.HUIZHEN_ROLE = "gateway"
+    seed_demo(node_role="gateway")
+    consult = import_bundle(data=load_bundle(case.bundle), by=User.objects.get(username="dr.li"))
+    assert consult.import_notes == []
+    assert consult.attachments.count() >= 5
