@@ -610,3 +610,20 @@ def test_a_neighbour_named_after_the_relation_is_a_name() -> None:
 
 def test_a_salutation_to_a_colleague_names_no_one() -> None:
     assert found_kind("Dear Colleague,", "NAME") == []
+
+
+def test_a_name_before_a_relation_in_apposition_is_a_name() -> None:
+    assert found_kind("Harriet, her daughter, accompanied her.", "NAME") == ["Harriet"]
+
+
+def test_a_name_after_a_role_noun_and_a_comma_is_a_name() -> None:
+    assert found_kind("Seen alongside F1 doctor, Ruth Abernethy.", "NAME") == ["Ruth Abernethy"]
+
+
+def test_an_initial_without_its_period_after_a_title_is_part_of_the_name() -> None:
+    assert found_kind("GP: Dr A Ramaswamy, Elm Tree Surgery", "NAME") == ["A Ramaswamy"]
+    assert found_kind("Patient: A 45-year-old man", "NAME") == []
+
+
+def test_patient_details_is_a_label() -> None:
+    assert found_kind("Patient details: Edwin Marsh-Patel, 14/02/1951", "NAME") == ["Edwin Marsh-Patel"]

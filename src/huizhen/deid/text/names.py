@@ -113,6 +113,7 @@ _EN_TITLE_WORDS = """
 """
 _EN_LABEL_WORDS = """
     Patient|Patient name|Patient Name|Patient's name|Pt|Pt.|Pt name|Full name|Given name|Family name|Last name|
+    Patient details|Patient identity|Identity|Identified as|
     First name|Name|NAME|Contact|contact|Contact person|Family contact|Emergency contact|Next of kin|Guardian|
     Spouse|Wife|Husband|Mother|Father|Son|Daughter|Attending|Attending physician|Referring physician|
     Referring doctor|Referring clinician|Physician|Pathologist|Radiologist|Surgeon|Consultant|Resident|Fellow|Nurse|
@@ -150,6 +151,7 @@ _EN_VERB_WORDS = """
     Authored by|authored by|
     Ordered by|ordered by|Requested by|requested by|Discussed with|discussed with|Spoke with|spoke with|
     Recorded by|recorded by|Witnessed by|witnessed by|Attending|attending|Fellow|fellow|Resident|resident|
+    doctor|colleague|registrar|consultant|
     Intern|intern|Copy to|copy to|Interpreter|interpreter|referring|Referring|Grossed by|grossed by|Cut by|cut by|
     Transcribed|Nurse navigator|nurse navigator|Case manager|case manager|Social worker|social worker|Chaplain|chaplain
 """
@@ -249,6 +251,9 @@ _AFTER_NAME = re.compile(
     # An age in apposition ("Wang Li, a 54-year-old") and the person's identifiers after the name
     # ("Jane Fox (DOB 3/5/1950)", "Wang Li, DOB", "Tan Ah Kow (born 1948)").
     r"|,[ \t]+an?[ \t]+\d{1,3}[ -]?(?:year|y/o|yo|-year)"
+    # A relation in apposition: "Harriet, her daughter, …".
+    r"|,[ \t]+(?:his|her|their|the patient's)[ \t]+(?:son|daughter|wife|husband|mother|father|brother|sister|"
+    r"partner|spouse|niece|nephew|friend|carer|neighbour|neighbor|grandson|granddaughter)(?![A-Za-z])"
     r"|\((?:DOB|D\.O\.B\.|born|b\.|date of birth|MRN|NHS|Hospital [Nn]o|Hosp\. [Nn]o|NRIC|HKID)"
     r"|,[ \t]*(?:DOB|D\.O\.B\.|date of birth|born)(?![A-Za-z])"
     r"|\((?:attending|fellow|resident|intern|charge nurse|nurse|RN|NP|PA|interpreter|mother|father|wife|husband|son|"
@@ -338,7 +343,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             f"(?:(?P<z>{strong}{given_name}|{weak}{given_name}(?:{not_han_after}|(?={_VERB_AFTER_NAME})))"
             f"(?!{_TITLE_AFTER})|(?P<n>{_EN_NAME}))"
         ),
-        "en_title": re.compile(f"{trie_pattern(en_titles)}[ \\t]+{either}"),
+        # After a title an initial may stand without its period: Dr A Ramaswamy.
+        "en_title": re.compile(
+            f"{trie_pattern(en_titles)}[ \\t]+"
+            f"(?:(?P<z>{any_surname}{given_name})|(?P<n>(?:[A-Z][ ](?=[A-Z]))?{_EN_NAME}))"
+        ),
         # After a label, "Smith, John" is one name even in title case.
         "en_label": re.compile(
             f"{trie_pattern(en_labels)}[ \\t]*(?:(?P<z>{any_surname}{given_name})|(?P<n>{comma_name}|{_EN_NAME}))"
@@ -523,6 +532,8 @@ def _trim_english(name: str) -> tuple[int, int] | None:
         token = word.group()
         bare = token.rstrip(".,")
         is_initial = len(token) == 2 and token[1] == "." and "A" <= token[0] <= "Z"  # "A." is an initial, not "a"
+        if len(token) == 1 and "A" <= token <= "Z" and index + 1 < len(words):  # Dr A Ramaswamy, J Smith
+            is_initial = words[index + 1].group()[:1].isupper() and words[index + 1].group() not in _EN_NOT_NAME
         # April, May and June are first names when a surname follows them (June Moss), months otherwise.
         if bare in _EPONYM_SURNAMES and kept and not kept[-1].group().endswith(","):
             is_initial = True  # Mary Reed
