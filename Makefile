@@ -41,6 +41,7 @@ lint: install
 bench: install
 	$(RUN) python benchmarks/deid_dicom.py
 	$(RUN) python benchmarks/deid_text.py
+	$(RUN) python benchmarks/transfer.py
 
 clean:
 	rm -rf .venv $(BOOT) var
