@@ -22,6 +22,7 @@ STANDALONE_COMMANDS: dict[str, str] = {
     "deid": "huizhen.deid.cli:main",
     "policy": "huizhen.policy.cli:main",
     "translate": "huizhen.translate.cli:main",
+    "transfer": "huizhen.transfer.cli:main",
 }
 
 

@@ -1,0 +1,489 @@
+"""The sending end: parallel persistent HTTP/1.1 streams over a shared chunk queue, with retries and resume.
+
+:func:`send` builds the manifest, opens (or re-opens) the session, and sends only the
+chunks the receiver says are missing, which is resume and deduplication at once. Each
+stream is one thread holding one keep-alive connection whose socket asks for the
+congestion control named (BBR by default, ``TCP_CONGESTION``; quietly left at the
+system's default where refused) and, when a pacing rate is given, caps its rate with
+``SO_MAX_PACING_RATE`` so that parallel BBR start-ups do not overfill the bottleneck
+queue. Streams take the next chunk from one queue, so a stream slowed by a loss just
+carries fewer chunks. With ``streams=None`` the number adapts: start with
+:data:`INITIAL_STREAMS`, double while throughput still rises by 10 % or more, up to
+``max_streams``. A failed chunk goes back on the queue; a stream that cannot reach the
+receiver backs off exponentially with jitter and keeps trying until ``patience`` seconds
+pass without any progress. A chunk is sent zstd-compressed only where that saves at
+least 10 % (:data:`COMPRESSION_MIN_SAVING`); the first chunk of each file probes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import http.client
+import json
+import os
+import queue
+import random
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import zstandard
+
+from huizhen.transfer.errors import TransferError
+from huizhen.transfer.manifest import (
+    DEFAULT_CHUNK_SIZE,
+    build_manifest,
+    key_from_token,
+    local_sources,
+    sign_manifest,
+)
+
+AuthHook = Callable[[str, str, bytes], dict[str, str]]
+INITIAL_STREAMS = 4
+MAX_STREAMS = 16
+ADAPT_INTERVAL = 2.0
+COMPRESSION_LEVEL = 3
+COMPRESSION_MIN_SAVING = 0.10
+SO_MAX_PACING_RATE = getattr(socket, "SO_MAX_PACING_RATE", 47)  # Linux value; Python does not export it
+_RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+_BACKOFF_FIRST = 0.2
+_BACKOFF_CAP = 5.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for a progress bar: bytes over the transfer's distinct chunks."""
+
+    bytes_done: int
+    bytes_total: int
+    seconds: float
+    mbps: float
+    eta_seconds: float | None
+    streams: int
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.bytes_total == 0 else self.bytes_done / self.bytes_total
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a finished send did. ``bytes``: chunk bytes this run sent (before compression)."""
+
+    bytes: int
+    seconds: float
+    mbps: float
+    chunks_sent: int
+    chunks_resent: int
+    streams_used: int
+    wire_bytes: int = 0
+    total_bytes: int = 0
+    files: int = 0
+
+
+def send(
+    paths: Iterable[str | os.PathLike[str]],
+    url: str,
+    *,
+    token: str | None = None,
+    auth: AuthHook | None = None,
+    key: bytes | None = None,
+    streams: int | None = None,
+    max_streams: int = MAX_STREAMS,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    congestion: str | None = "bbr",
+    pacing_mbit: float | None = None,
+    compression: bool = True,
+    progress: Callable[[Progress], None] | None = None,
+    patience: float = 300.0,
+) -> Summary:
+    """Send files and directories to the receiver at ``url``; return a :class:`Summary` or raise TransferError.
+
+    ``token`` is the bearer token (and, hashed, the manifest-signing key); ``auth``
+    instead signs each request (the node layer's RFC 9421 signatures) and then ``key``
+    must be given. ``pacing_mbit`` is a total rate shared evenly among the streams.
+    """
+    if auth is None:
+        if token is None:
+            raise ValueError("send() needs a token or an auth hook")
+        bearer = {"Authorization": f"Bearer {token}"}
+
+        def auth(method: str, url: str, body: bytes) -> dict[str, str]:
+            return dict(bearer)
+
+    if key is None:
+        if token is None:
+            raise ValueError("send() with an auth hook needs the manifest key")
+        key = key_from_token(token)
+    if streams is not None and streams < 1:
+        raise ValueError("streams must be at least 1")
+    path_list = list(paths)
+    manifest = build_manifest(path_list, chunk_size=chunk_size)
+    sources = local_sources(path_list)
+    transfer = _Transfer(
+        base_url=url.rstrip("/"),
+        auth=auth,
+        congestion=congestion,
+        pacing_mbit=pacing_mbit,
+        compression=compression,
+        patience=patience,
+    )
+    where: dict[str, tuple[Path, str, int, int]] = {}
+    for entry in manifest.files:
+        offset = 0
+        for chunk in entry.chunks:
+            where.setdefault(chunk.sha256, (sources[entry.path], entry.path, offset, chunk.size))
+            offset += chunk.size
+    started = time.monotonic()
+    body = json.dumps({"manifest": manifest.to_json(), "signature": sign_manifest(manifest, key)}).encode()
+    status = transfer.control("POST", "/v1/sessions", body)
+    session_id = str(status["session_id"])
+    done_before = int(status["received_bytes"])
+    total = int(status["total_bytes"])
+    for _round in range(5):
+        missing = [sha for sha in status["missing"] if sha in where]
+        if len(missing) != len(status["missing"]):
+            raise TransferError("receiver asks for chunks that are not in the manifest")
+        if missing:
+            transfer.run(
+                session_id,
+                [(sha, *where[sha]) for sha in missing],
+                streams=streams,
+                max_streams=max_streams,
+                progress=progress,
+                done_before=done_before,
+                total=total,
+                started=started,
+            )
+        try:
+            transfer.control("POST", f"/v1/sessions/{session_id}/commit", b"")
+        except _Incomplete:
+            status = transfer.control("GET", f"/v1/sessions/{session_id}", None)
+            continue
+        break
+    else:
+        raise TransferError("receiver still reports missing chunks after five rounds")
+    final = transfer.control("GET", f"/v1/sessions/{session_id}", None)
+    seconds = max(time.monotonic() - started, 1e-9)
+    if progress is not None:
+        progress(Progress(total, total, seconds, transfer.bytes_sent * 8 / seconds / 1e6, 0.0, transfer.streams_used))
+    return Summary(
+        bytes=transfer.bytes_sent,
+        seconds=seconds,
+        mbps=transfer.bytes_sent * 8 / seconds / 1e6,
+        chunks_sent=transfer.chunks_sent,
+        chunks_resent=int(final.get("chunks_resent", transfer.chunks_retried)),
+        streams_used=transfer.streams_used,
+        wire_bytes=transfer.wire_bytes,
+        total_bytes=manifest.total_bytes,
+        files=len(manifest.files),
+    )
+
+
+class _Incomplete(Exception):
+    pass
+
+
+_Job = tuple[str, Path, str, int, int]  # sha256, source file, manifest path, offset, size
+
+
+class _Transfer:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: AuthHook,
+        congestion: str | None,
+        pacing_mbit: float | None,
+        compression: bool,
+        patience: float,
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TransferError(f"receiver URL must be http(s)://HOST[:PORT]: {base_url}")
+        self.base_url = base_url
+        self.scheme = parts.scheme
+        self.host = parts.hostname
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.prefix = parts.path.rstrip("/")
+        self.auth = auth
+        self.congestion = congestion
+        self.pacing_mbit = pacing_mbit
+        self.compression = compression
+        self.patience = patience
+        self.lock = threading.Lock()
+        self.bytes_sent = 0
+        self.wire_bytes = 0
+        self.chunks_sent = 0
+        self.chunks_retried = 0
+        self.streams_used = 0
+        self.compressible: dict[str, bool] = {}
+        self.last_progress = time.monotonic()
+
+    # -- one connection ---------------------------------------------------------------------
+
+    def connect(self, streams: int) -> http.client.HTTPConnection:
+        pacing = None if self.pacing_mbit is None else int(self.pacing_mbit * 1e6 / 8 / max(streams, 1))
+        return _TunedConnection(self, pacing)
+
+    def request(
+        self, conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        full = self.prefix + path
+        signed = self.auth(method, self.base_url + path, body or b"")
+        conn.request(method, full, body=body, headers={**headers, **signed})
+        response = conn.getresponse()
+        raw = response.read()
+        try:
+            payload = json.loads(raw) if raw else {}
+        except ValueError:
+            payload = {"error": raw[:200].decode("utf-8", "replace")}
+        if response.getheader("Connection", "").lower() == "close":
+            conn.close()
+        return response.status, payload if isinstance(payload, dict) else {}
+
+    def control(self, method: str, path: str, body: bytes | None) -> dict[str, Any]:
+        """A session request, retried with backoff while the receiver is unreachable or busy."""
+        delay = _BACKOFF_FIRST
+        deadline = time.monotonic() + self.patience
+        last = ""
+        while True:
+            conn = self.connect(1)
+            try:
+                status, payload = self.request(conn, method, path, body, {"Content-Type": "application/json"})
+            except (OSError, http.client.HTTPException) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                if status == 409 and path.endswith("/commit"):
+                    raise _Incomplete()
+                if status < 300:
+                    return payload
+                if status not in _RETRYABLE:
+                    raise TransferError(f"receiver refused ({status}): {payload.get('error', 'no reason given')}")
+                last = f"HTTP {status}: {payload.get('error', '')}"
+            finally:
+                conn.close()
+            if time.monotonic() + delay > deadline:
+                raise TransferError(f"receiver unreachable for {self.patience:.0f} s ({last})")
+            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not secrecy
+            delay = min(delay * 2, _BACKOFF_CAP)
+
+    # -- the parallel part ------------------------------------------------------------------
+
+    def run(
+        self,
+        session_id: str,
+        jobs: list[_Job],
+        *,
+        streams: int | None,
+        max_streams: int,
+        progress: Callable[[Progress], None] | None,
+        done_before: int,
+        total: int,
+        started: float,
+    ) -> None:
+        work: queue.Queue[_Job] = queue.Queue()
+        for job in jobs:
+            work.put(job)
+        remaining = [len(jobs)]
+        acked = [0]
+        failure: list[TransferError] = []
+        finished = threading.Event()
+        threads: list[threading.Thread] = []
+        target = [streams if streams is not None else min(INITIAL_STREAMS, max_streams)]
+
+        def worker() -> None:
+            conn = self.connect(target[0])
+            delay = _BACKOFF_FIRST
+            try:
+                while not finished.is_set():
+                    try:
+                        job = work.get(timeout=0.1)
+                    except queue.Empty:
+                        continue
+                    sha, source, manifest_path, offset, size = job
+                    try:
+                        data = _read_chunk(source, offset, size, sha)
+                        body, encoding = self._encode(manifest_path, data)
+                        headers = {"Content-Type": "application/octet-stream"}
+                        if encoding:
+                            headers["Content-Encoding"] = encoding
+                        status, payload = self.request(
+                            conn, "PUT", f"/v1/sessions/{session_id}/chunks/{sha}", body, headers
+                        )
+                    except TransferError as exc:
+                        failure.append(exc)
+                        finished.set()
+                        return
+                    except (OSError, http.client.HTTPException):
+                        conn.close()
+                        work.put(job)
+                        with self.lock:
+                            self.chunks_retried += 1
+                            stalled = time.monotonic() - self.last_progress
+                        if stalled > self.patience:
+                            failure.append(TransferError(f"receiver unreachable for {self.patience:.0f} s"))
+                            finished.set()
+                            return
+                        time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not secrecy
+                        delay = min(delay * 2, _BACKOFF_CAP)
+                        conn = self.connect(target[0])
+                        continue
+                    if status in (200, 201):
+                        delay = _BACKOFF_FIRST
+                        with self.lock:
+                            self.bytes_sent += size
+                            self.wire_bytes += len(body)
+                            self.chunks_sent += 1
+                            self.last_progress = time.monotonic()
+                            acked[0] += size
+                            remaining[0] -= 1
+                            if remaining[0] == 0:
+                                finished.set()
+                    elif status == 422 or status in _RETRYABLE:
+                        with self.lock:
+                            self.chunks_retried += 1
+                        work.put(job)
+                        if status != 422:
+                            time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311
+                            delay = min(delay * 2, _BACKOFF_CAP)
+                    else:
+                        failure.append(
+                            TransferError(f"receiver refused ({status}): {payload.get('error', 'no reason given')}")
+                        )
+                        finished.set()
+                        return
+            finally:
+                conn.close()
+
+        def start(count: int) -> None:
+            for _ in range(count):
+                thread = threading.Thread(target=worker, daemon=True, name=f"transfer-stream-{len(threads)}")
+                threads.append(thread)
+                thread.start()
+            self.streams_used = max(self.streams_used, len(threads))
+
+        start(min(target[0], len(jobs)))
+        adaptive = streams is None
+        best_rate = 0.0
+        window_start, window_bytes = time.monotonic(), 0
+        last_report = 0.0
+        while not finished.wait(0.2):
+            now = time.monotonic()
+            with self.lock:
+                done = acked[0]
+                pending = remaining[0]
+            if progress is not None and now - last_report >= 0.5:
+                last_report = now
+                elapsed = now - started
+                rate = done / max(elapsed, 1e-9)
+                left = total - done_before - done
+                progress(
+                    Progress(
+                        done_before + done,
+                        total,
+                        elapsed,
+                        rate * 8 / 1e6,
+                        left / rate if rate > 0 else None,
+                        len(threads),
+                    )
+                )
+            if adaptive and now - window_start >= ADAPT_INTERVAL:
+                rate = (done - window_bytes) / (now - window_start)
+                window_start, window_bytes = now, done
+                if rate > best_rate * (1 + COMPRESSION_MIN_SAVING) and len(threads) < max_streams:
+                    best_rate = rate
+                    grow = min(len(threads), max_streams - len(threads), max(pending - len(threads), 0))
+                    if grow > 0:
+                        target[0] = len(threads) + grow
+                        start(grow)
+                else:
+                    adaptive = False  # more streams stopped paying: keep what we have
+        for thread in threads:
+            thread.join(timeout=5)
+        if failure:
+            raise failure[0]
+
+    def _encode(self, manifest_path: str, data: bytes) -> tuple[bytes, str | None]:
+        if not self.compression or self.compressible.get(manifest_path) is False or not data:
+            return data, None
+        compressed = _compressor().compress(data)
+        pays = len(compressed) <= len(data) * (1 - COMPRESSION_MIN_SAVING)
+        with self.lock:
+            self.compressible.setdefault(manifest_path, pays)
+        return (compressed, "zstd") if pays else (data, None)
+
+
+_local = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    compressor: zstandard.ZstdCompressor | None = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = zstandard.ZstdCompressor(level=COMPRESSION_LEVEL)
+        _local.compressor = compressor
+    return compressor
+
+
+def compression_saving(data: bytes, *, level: int = COMPRESSION_LEVEL) -> float:
+    """Fraction of ``data``'s size zstd at ``level`` saves (0.25 = a quarter smaller)."""
+    if not data:
+        return 0.0
+    return 1 - len(zstandard.ZstdCompressor(level=level).compress(data)) / len(data)
+
+
+def _read_chunk(source: Path, offset: int, size: int, sha256: str) -> bytes:
+    try:
+        with source.open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read(size)
+    except OSError as exc:
+        raise TransferError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
+        raise TransferError(f"{source} changed while it was being sent")
+    return data
+
+
+def tuned_socket(
+    host: str, port: int, timeout: float | None, congestion: str | None, pacing: int | None
+) -> socket.socket:
+    """A connected TCP socket that asked for ``congestion`` and ``pacing`` (bytes/s) before connecting."""
+    last: OSError | None = None
+    for family, kind, proto, _name, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if congestion and hasattr(socket, "TCP_CONGESTION"):
+                # Not offered by this kernel: keep its default, as promised ("quiet fallback").
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, congestion.encode())
+            if pacing:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, SO_MAX_PACING_RATE, pacing)
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last if last is not None else OSError(f"cannot resolve {host}")
+
+
+class _TunedConnection(http.client.HTTPConnection):
+    def __init__(self, transfer: _Transfer, pacing: int | None) -> None:
+        super().__init__(transfer.host, transfer.port, timeout=120)
+        self._transfer = transfer
+        self._pacing = pacing
+
+    def connect(self) -> None:
+        sock = tuned_socket(self.host, self.port, self.timeout, self._transfer.congestion, self._pacing)
+        if self._transfer.scheme == "https":
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        self.sock = sock
