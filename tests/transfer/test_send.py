@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
+import httpx
 import pydicom.data
 import pytest
 
-from huizhen.transfer import ReceiverCore, TransferError, send
-from huizhen.transfer.sender import COMPRESSION_MIN_SAVING, Progress, compression_saving
+from huizhen.transfer import ReceiverCore, TransferError, build_manifest, send, sign_manifest
+from huizhen.transfer.sender import COMPRESSION_MIN_SAVING, Progress, compression_saving, tuned_socket
 from tests.transfer.loopback import KEY, TOKEN, CountingCore, files_under, make_tree, random_bytes, receiver
 
 CHUNK = 4096
@@ -119,3 +121,48 @@ def test_an_unreachable_receiver_fails_after_the_patience_runs_out(tmp_path: Pat
 
     with pytest.raises(TransferError, match="unreachable"):
         send([tmp_path / "a"], url, token=TOKEN, chunk_size=CHUNK, patience=0.5)
+
+
+def test_a_chunk_in_an_unknown_encoding_is_refused_with_415(tmp_path: Path) -> None:
+    (tmp_path / "a").write_bytes(random_bytes(CHUNK, seed=17))
+    manifest = build_manifest([tmp_path / "a"], chunk_size=CHUNK)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    with receiver(tmp_path / "dst") as server:
+        opened = httpx.post(
+            f"{server.url}/v1/sessions",
+            json={"manifest": manifest.to_json(), "signature": sign_manifest(manifest, KEY)},
+            headers=headers,
+        ).json()
+        response = httpx.put(
+            f"{server.url}/v1/sessions/{opened['session_id']}/chunks/{opened['missing'][0]}",
+            content=(tmp_path / "a").read_bytes(),
+            headers={**headers, "Content-Encoding": "gzip"},
+        )
+
+    assert response.status_code == 415
+
+
+def test_each_socket_asks_for_the_congestion_control_and_falls_back_quietly(tmp_path: Path) -> None:
+    with receiver(tmp_path / "dst") as server:
+        host, port = server.server_address[:2]
+        with tuned_socket(str(host), int(port), 5, "reno", 1_000_000) as sock:
+            chosen = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\x00")
+        with tuned_socket(str(host), int(port), 5, "no-such-algorithm", None) as fallback:
+            default = fallback.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\x00")
+
+    available = Path("/proc/sys/net/ipv4/tcp_available_congestion_control").read_text().split()
+    assert chosen == b"reno" or "reno" not in available
+    assert default.decode() == Path("/proc/sys/net/ipv4/tcp_congestion_control").read_text().strip()
+
+
+def test_adaptive_streams_grow_while_throughput_grows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("huizhen.transfer.sender.ADAPT_INTERVAL", 0.3)
+    (tmp_path / "a").write_bytes(random_bytes(150 * CHUNK, seed=18))
+    core = CountingCore(tmp_path / "dst", key=KEY, delay=0.04)  # a per-request latency: more streams, more rate
+
+    with receiver(tmp_path / "dst", core) as server:
+        summary = send([tmp_path / "a"], server.url, token=TOKEN, chunk_size=CHUNK)
+
+    assert summary.streams_used > 4
+    assert (tmp_path / "dst" / "a").read_bytes() == (tmp_path / "a").read_bytes()

@@ -13,6 +13,7 @@ transfer`` call this. Design and measurements: ``docs/engines/transfer.md``.
 from __future__ import annotations
 
 from huizhen.transfer.errors import (
+    EncodingError,
     IncompleteError,
     LimitError,
     ManifestError,
@@ -37,6 +38,7 @@ from huizhen.transfer.sender import Progress, Summary, compression_saving, send
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "ChunkRef",
+    "EncodingError",
     "FileEntry",
     "IncompleteError",
     "LimitError",

@@ -214,10 +214,13 @@ class _ProgressBar:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.shown = False
+        self.width = 0
 
     def __call__(self, progress: Progress) -> None:
-        self.stream.write("\r" + format_progress(progress))
+        line = format_progress(progress)
+        self.stream.write("\r" + line.ljust(self.width))  # pad over a longer previous line
         self.stream.flush()
+        self.width = len(line)
         self.shown = True
 
     def close(self) -> None:

@@ -49,3 +49,9 @@ class IncompleteError(SessionError):
     """A commit asked for while chunks are still missing: send them first."""
 
     status = 409
+
+
+class EncodingError(TransferError):
+    """A chunk arrived in a Content-Encoding the receiver does not speak (only zstd or none)."""
+
+    status = 415

@@ -33,6 +33,7 @@ from typing import Any
 import zstandard
 
 from huizhen.transfer.errors import (
+    EncodingError,
     IncompleteError,
     LimitError,
     ManifestError,
@@ -264,7 +265,7 @@ class ReceiverCore:
                 return zstandard.ZstdDecompressor().decompress(body, max_output_size=size)
             except zstandard.ZstdError:
                 return None
-        raise TransferError(f"unsupported Content-Encoding {encoding!r}")
+        raise EncodingError(f"unsupported Content-Encoding {encoding!r} (zstd or none)")
 
 
 def _write_atomically(target: Path, data: bytes, tmp_dir: Path) -> None:

@@ -124,6 +124,7 @@ def send(
         key = key_from_token(token)
     if streams is not None and streams < 1:
         raise ValueError("streams must be at least 1")
+    started = time.monotonic()  # hashing counts: it is part of what the user waits for
     path_list = list(paths)
     manifest = build_manifest(path_list, chunk_size=chunk_size)
     sources = local_sources(path_list)
@@ -141,7 +142,6 @@ def send(
         for chunk in entry.chunks:
             where.setdefault(chunk.sha256, (sources[entry.path], entry.path, offset, chunk.size))
             offset += chunk.size
-    started = time.monotonic()
     body = json.dumps({"manifest": manifest.to_json(), "signature": sign_manifest(manifest, key)}).encode()
     status = transfer.control("POST", "/v1/sessions", body)
     session_id = str(status["session_id"])
@@ -229,9 +229,12 @@ class _Transfer:
 
     # -- one connection ---------------------------------------------------------------------
 
+    def pacing_for(self, streams: int) -> int | None:
+        """Bytes per second for one of ``streams`` sockets sharing the pacing rate (None: no pacing)."""
+        return None if self.pacing_mbit is None else int(self.pacing_mbit * 1e6 / 8 / max(streams, 1))
+
     def connect(self, streams: int) -> http.client.HTTPConnection:
-        pacing = None if self.pacing_mbit is None else int(self.pacing_mbit * 1e6 / 8 / max(streams, 1))
-        return _TunedConnection(self, pacing)
+        return _TunedConnection(self, self.pacing_for(streams))
 
     def request(
         self, conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None, headers: Mapping[str, str]
@@ -309,6 +312,8 @@ class _Transfer:
                     except queue.Empty:
                         continue
                     sha, source, manifest_path, offset, size = job
+                    if isinstance(conn, _TunedConnection):
+                        conn.repace(self.pacing_for(target[0]))  # streams were added: share the rate anew
                     try:
                         data = _read_chunk(source, offset, size, sha)
                         body, encoding = self._encode(manifest_path, data)
@@ -481,6 +486,15 @@ class _TunedConnection(http.client.HTTPConnection):
         super().__init__(transfer.host, transfer.port, timeout=120)
         self._transfer = transfer
         self._pacing = pacing
+
+    def repace(self, pacing: int | None) -> None:
+        """Change the socket's pacing cap (takes effect at once on a connected socket)."""
+        if pacing is None or pacing == self._pacing:
+            return
+        self._pacing = pacing
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.setsockopt(socket.SOL_SOCKET, SO_MAX_PACING_RATE, pacing)
 
     def connect(self) -> None:
         sock = tuned_socket(self.host, self.port, self.timeout, self._transfer.congestion, self._pacing)
