@@ -51,8 +51,16 @@ class DemoNode:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        for var in ("DATABASE_URL", "HUIZHEN_ENV", "HUIZHEN_SECRET_KEY", "HUIZHEN_ALLOWED_HOSTS"):
-            env.pop(var, None)  # the demo always runs on its own embedded defaults
+        # The demo always runs on its own embedded defaults and the node's real settings
+        # (a test process's DJANGO_SETTINGS_MODULE must not leak into the nodes it starts).
+        for var in (
+            "DATABASE_URL",
+            "HUIZHEN_ENV",
+            "HUIZHEN_SECRET_KEY",
+            "HUIZHEN_ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+        ):
+            env.pop(var, None)
         env.update(
             HUIZHEN_ROLE=self.role,
             HUIZHEN_DATA_DIR=str(self.data_dir),
