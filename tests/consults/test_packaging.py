@@ -201,3 +201,19 @@ def test_a_name_typed_into_a_lab_value_is_scrubbed() -> None:
     summary = packaging.build_package(consult=consult).payload["summary"]
 
     assert NAME not in summary["labs"][0]["value"]
+
+
+def test_dicom_dates_move_by_the_same_shift_as_the_cases_text(tmp_path: Path) -> None:
+    consult = _case()
+    study = _dicom_study(tmp_path, consult)
+    original = pydicom.dcmread(next(study.iterdir()), stop_before_pixels=True).StudyDate
+    attachment = AttachmentFactory(request=consult, kind=AttachmentKind.DICOM, filename="CT")
+    attachment.blob = study.relative_to(django_settings.HUIZHEN_BLOB_DIR).as_posix()
+    attachment.save()
+
+    package = packaging.build_package(consult=consult)
+
+    item = package.payload["attachments"][0]["files"][0]
+    shifted = pydicom.dcmread(package.blobs[item["sha256"]], stop_before_pixels=True).StudyDate
+    moved = dt.datetime.strptime(shifted, "%Y%m%d") - dt.datetime.strptime(original, "%Y%m%d")
+    assert moved.days == consult.patient.date_shift_days

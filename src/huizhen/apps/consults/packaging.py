@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pydicom
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -317,6 +318,40 @@ def _package_text(
     }
 
 
+def _pin_case_date_shift(source: Path, vault_path: Path, days: int) -> None:
+    """Make the DICOM engine shift this study's dates by the case's shift, as the text is.
+
+    The engine keys its per-patient shift by the header's patient identity; pinning the
+    registry patient's shift under every key the study's headers give keeps the images'
+    dates on the same timeline as the summary and the letters the hub reads.
+    """
+    from huizhen.deid.dicom.dates import patient_key
+    from huizhen.deid.dicom.pipeline import walk_inputs
+    from huizhen.deid.dicom.vault import SqliteVault
+
+    keys = {key for path, _source in walk_inputs([source]) if (key := _dicom_patient_key(path, patient_key))}
+    vault = SqliteVault(vault_path)
+    try:
+        for key in keys:
+            vault.pin_date_shift(key, days)
+    finally:
+        vault.close()
+
+
+def _dicom_patient_key(path: Path, patient_key: Callable[..., str]) -> str | None:
+    try:
+        header = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+    except Exception:
+        # An unreadable file gets no pinned shift; the engine itself judges (and rejects) it.
+        return None
+    return patient_key(
+        patient_id=str(header.get("PatientID", "") or ""),
+        issuer=str(header.get("IssuerOfPatientID", "") or ""),
+        name=str(header.get("PatientName", "") or ""),
+        birth_date=str(header.get("PatientBirthDate", "") or ""),
+    )
+
+
 def _package_dicom(
     attachment: Attachment,
     index: int,
@@ -332,13 +367,16 @@ def _package_dicom(
     if not source.exists():
         _exclude(attachment, str(_("the file is missing; not sent")), package)
         return None
+    vault_path = _deid_dir() / "dicom-vault.sqlite3"
+    if consult.patient is not None:
+        _pin_case_date_shift(source, vault_path, consult.patient.date_shift_days)
     work = _blob_path(f"deid/{consult.reference}/dicom-{attachment.pk}")
     out_dir, quarantine = work / "out", work / "quarantine"
     report = deidentify_paths(
         [source],
         out_dir=out_dir,
         uid_key=dicom_uid_key(),
-        vault_path=_deid_dir() / "dicom-vault.sqlite3",
+        vault_path=vault_path,
         quarantine_dir=quarantine,
     )
     files: list[dict[str, Any]] = []

@@ -172,6 +172,20 @@ class SqliteVault:
         self._shift_cache[patient_key] = days
         return days
 
+    def pin_date_shift(self, patient_key: str, days: int) -> int:
+        """Give ``patient_key`` the shift ``days`` unless it already has one; return the shift in force.
+
+        A caller that already shifts the patient's other records (the case's text and
+        structured dates) pins that shift here, so images and text keep one timeline. A
+        patient exported before keeps the shift their earlier studies were written with.
+        """
+        db = self._db()
+        db.execute("INSERT OR IGNORE INTO date_shift (patient_key, days) VALUES (?, ?)", (patient_key, days))
+        row = db.execute("SELECT days FROM date_shift WHERE patient_key = ?", (patient_key,)).fetchone()
+        pinned = int(row[0])
+        self._shift_cache[patient_key] = pinned
+        return pinned
+
     def close(self) -> None:
         """Close the connection (it reopens on next use)."""
         if self._connection is not None:
