@@ -28,8 +28,9 @@ messages: .venv/.installed
 demo: install
 	$(RUN) huizhen demo --dir var/demo
 
+# PYTEST_ARGS narrows a run, e.g. CI's PostgreSQL pass: -m "not engine and not own_nodes".
 test: install
-	$(RUN) pytest
+	$(RUN) pytest $(PYTEST_ARGS)
 
 # mypy's Django plugin loads the settings, which need a role and a data directory.
 lint: install

@@ -54,3 +54,23 @@ def audit_log_can_be_emptied_between_tests(request: pytest.FixtureRequest) -> It
     for connection in connections.all(initialized_only=True):
         if "audit_auditentry" in connection.introspection.table_names():
             remove_guard(connection)
+
+
+#: Test folders of the pure engines: they never touch the node's database.
+ENGINE_TEST_DIRS = ("deid", "httpsig", "policy", "translate", "transfer", "benchmarks")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what the test database engine cannot change, so CI's PostgreSQL pass can leave it out.
+
+    ``engine``: tests of the pure engines (no Django database at all). ``own_nodes``: tests
+    that start real nodes, each with its own embedded database in a temporary directory,
+    whatever ``DATABASE_URL`` the suite runs with.
+    """
+    root = os.path.dirname(__file__)
+    for item in items:
+        parts = os.path.relpath(str(item.path), root).split(os.sep)
+        if parts and parts[0] in ENGINE_TEST_DIRS:
+            item.add_marker(pytest.mark.engine)
+        if {"two_nodes", "submitted"} & set(getattr(item, "fixturenames", ())) or parts[0] == "e2e":
+            item.add_marker(pytest.mark.own_nodes)
