@@ -18,8 +18,6 @@ Re-linking is by reference: the case row at the gateway is the one linked to the
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC
 from typing import Any
 
@@ -41,6 +39,7 @@ from huizhen.apps.consults.models import (
     State,
 )
 from huizhen.apps.consults.notifications import notify
+from huizhen.apps.consults.opinions import CANONICAL_KEYS, opinion_content_hash
 from huizhen.apps.consults.relay import EventRefused
 from huizhen.apps.consults.threads import (
     case_for_event,
@@ -50,38 +49,11 @@ from huizhen.apps.consults.threads import (
 )
 from huizhen.apps.nodes.models import Peer
 
-#: The keys of an opinion's signed content, as the common protocol defines them.
-CONTENT_KEYS = (
-    "agreement",
-    "consultant_diagnosis",
-    "workup",
-    "treatment",
-    "trials",
-    "comments",
-    "addendum_reason",
-    "language",
-    "version",
-    "reference",
-    "signer_name",
-    "signed_at",
-)
-
 #: The opinion's free-text fields, translated for the reader (dotted: inside ``treatment``).
 TRANSLATED_FIELDS = ("workup", "treatment.rationale", "trials", "comments", "addendum_reason")
 
 #: Hub states the gateway mirrors from ``case.status``; others (signed, delivered) arrive otherwise.
 MIRRORED_STATES = (State.ACCEPTED, State.INFO_REQUESTED, State.DECLINED, State.IN_REVIEW)
-
-
-def opinion_content_hash(content: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of a signed opinion's content (the hub's function when present)."""
-    try:
-        from huizhen.apps.consults.opinions import opinion_content_hash as hub_hash
-    except ImportError:
-        canonical = {key: content.get(key) for key in CONTENT_KEYS}
-        encoded = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-    return str(hub_hash(content))
 
 
 def opinion_subject(consult: ConsultRequest, opinion: Opinion, field: str) -> str:
@@ -199,7 +171,7 @@ def on_opinion_signed(*, peer: Peer, payload: dict[str, Any], event_id: str) -> 
 
 def receive_opinion(*, consult: ConsultRequest, peer: Peer, payload: dict[str, Any]) -> Opinion:
     """Verify, store and deliver a signed opinion from the hub; see the module docstring."""
-    content = {key: payload.get(key) for key in CONTENT_KEYS}
+    content = {key: payload.get(key) for key in CANONICAL_KEYS}
     claimed = str(payload.get("content_hash") or "")
     actual = opinion_content_hash(content)
     if not claimed or claimed != actual or content["reference"] != consult.reference:
