@@ -158,6 +158,7 @@ def test_each_socket_asks_for_the_congestion_control_and_falls_back_quietly(tmp_
 
 def test_adaptive_streams_grow_while_throughput_grows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("huizhen.transfer.sender.ADAPT_INTERVAL", 0.3)
+    monkeypatch.setattr("huizhen.transfer.sender.ADAPT_SETTLE", 0.1)
     (tmp_path / "a").write_bytes(random_bytes(150 * CHUNK, seed=18))
     core = CountingCore(tmp_path / "dst", key=KEY, delay=0.04)  # a per-request latency: more streams, more rate
 

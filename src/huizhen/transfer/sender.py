@@ -26,6 +26,7 @@ import queue
 import random
 import socket
 import ssl
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -48,9 +49,12 @@ from huizhen.transfer.manifest import (
 AuthHook = Callable[[str, str, bytes], dict[str, str]]
 INITIAL_STREAMS = 4
 MAX_STREAMS = 16
-ADAPT_INTERVAL = 2.0
+ADAPT_INTERVAL = 3.0
+ADAPT_SETTLE = 1.0
+_TCP_INFO_BYTES_ACKED = 120  # offset of tcpi_bytes_acked (u64) in Linux's struct tcp_info (since 4.1)
 COMPRESSION_LEVEL = 3
 COMPRESSION_MIN_SAVING = 0.10
+ADAPT_MIN_GAIN = 0.10
 SO_MAX_PACING_RATE = getattr(socket, "SO_MAX_PACING_RATE", 47)  # Linux value; Python does not export it
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 _BACKOFF_FIRST = 0.2
@@ -226,6 +230,19 @@ class _Transfer:
         self.streams_used = 0
         self.compressible: dict[str, bool] = {}
         self.last_progress = time.monotonic()
+        self.live: set[_TunedConnection] = set()
+        self.closed_acked = 0  # TCP-acknowledged bytes of connections already closed
+
+    def acked(self) -> int:
+        """Bytes the receiver's TCP has acknowledged on all streams: the stream-count controller's meter.
+
+        Finer than whole chunks (a 4 MiB chunk is seconds on a slow stream) and, unlike bytes
+        handed to the socket, not inflated by a new connection filling its send buffer.
+        """
+        with self.lock:
+            live = list(self.live)
+            total = self.closed_acked
+        return total + sum(conn.bytes_acked() for conn in live)
 
     # -- one connection ---------------------------------------------------------------------
 
@@ -302,11 +319,13 @@ class _Transfer:
         threads: list[threading.Thread] = []
         target = [streams if streams is not None else min(INITIAL_STREAMS, max_streams)]
 
-        def worker() -> None:
+        def worker(index: int) -> None:
             conn = self.connect(target[0])
             delay = _BACKOFF_FIRST
             try:
                 while not finished.is_set():
+                    if index >= target[0]:
+                        return  # retired: more streams did not pay
                     try:
                         job = work.get(timeout=0.1)
                     except queue.Empty:
@@ -370,7 +389,8 @@ class _Transfer:
 
         def start(count: int) -> None:
             for _ in range(count):
-                thread = threading.Thread(target=worker, daemon=True, name=f"transfer-stream-{len(threads)}")
+                index = len(threads)
+                thread = threading.Thread(target=worker, args=(index,), daemon=True, name=f"transfer-stream-{index}")
                 threads.append(thread)
                 thread.start()
             self.streams_used = max(self.streams_used, len(threads))
@@ -378,7 +398,10 @@ class _Transfer:
         start(min(target[0], len(jobs)))
         adaptive = streams is None
         best_rate = 0.0
-        window_start, window_bytes = time.monotonic(), 0
+        previous = target[0]
+        settle_until = time.monotonic() + ADAPT_SETTLE  # let new streams start before measuring them
+        window_start: float | None = None
+        window_bytes = 0
         last_report = 0.0
         while not finished.wait(0.2):
             now = time.monotonic()
@@ -397,20 +420,26 @@ class _Transfer:
                         elapsed,
                         rate * 8 / 1e6,
                         left / rate if rate > 0 else None,
-                        len(threads),
+                        target[0],
                     )
                 )
-            if adaptive and now - window_start >= ADAPT_INTERVAL:
-                rate = (done - window_bytes) / (now - window_start)
-                window_start, window_bytes = now, done
-                if rate > best_rate * (1 + COMPRESSION_MIN_SAVING) and len(threads) < max_streams:
-                    best_rate = rate
-                    grow = min(len(threads), max_streams - len(threads), max(pending - len(threads), 0))
+            if adaptive and window_start is None and now >= settle_until:
+                window_start, window_bytes = now, self.acked()
+            elif adaptive and window_start is not None and now - window_start >= ADAPT_INTERVAL:
+                streamed = self.acked()
+                rate = (streamed - window_bytes) / (now - window_start)
+                if rate >= best_rate * (1 + ADAPT_MIN_GAIN):
+                    best_rate, previous = rate, target[0]
+                    grow = min(target[0], max_streams - target[0], max(pending - target[0], 0))
                     if grow > 0:
-                        target[0] = len(threads) + grow
+                        target[0] += grow
                         start(grow)
+                    else:
+                        adaptive = False
                 else:
-                    adaptive = False  # more streams stopped paying: keep what we have
+                    target[0] = previous  # the last doubling did not pay: retire the streams it added
+                    adaptive = False
+                settle_until, window_start = now + ADAPT_SETTLE, None
         for thread in threads:
             thread.join(timeout=5)
         if failure:
@@ -487,6 +516,27 @@ class _TunedConnection(http.client.HTTPConnection):
         self._transfer = transfer
         self._pacing = pacing
 
+    def bytes_acked(self) -> int:
+        sock = self.sock
+        if sock is None or not hasattr(socket, "TCP_INFO"):
+            return 0
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        except OSError:
+            return 0
+        if len(info) < _TCP_INFO_BYTES_ACKED + 8:
+            return 0
+        value: int = struct.unpack_from("=Q", info, _TCP_INFO_BYTES_ACKED)[0]
+        return value
+
+    def close(self) -> None:
+        acked = self.bytes_acked()
+        with self._transfer.lock:
+            if self in self._transfer.live:
+                self._transfer.live.discard(self)
+                self._transfer.closed_acked += acked
+        super().close()
+
     def repace(self, pacing: int | None) -> None:
         """Change the socket's pacing cap (takes effect at once on a connected socket)."""
         if pacing is None or pacing == self._pacing:
@@ -501,3 +551,5 @@ class _TunedConnection(http.client.HTTPConnection):
         if self._transfer.scheme == "https":
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
         self.sock = sock
+        with self._transfer.lock:
+            self._transfer.live.add(self)
