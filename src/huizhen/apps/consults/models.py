@@ -399,3 +399,47 @@ class ReceivedBlob(models.Model):
 
     def __str__(self) -> str:
         return self.sha256
+
+
+class CaseTransfer(models.Model):
+    """Where the files of one case stand on their way between the nodes (the transfer engine's progress).
+
+    One row per case, direction and peer: at a gateway the outgoing transfer of the
+    submission (updated from the sender's progress callback), at a hub the incoming one
+    (updated from the receiver's session). ``reference`` is kept as well as ``request``
+    because a hub receives the files before the case exists.
+    """
+
+    class Direction(models.TextChoices):
+        OUTGOING = "outgoing", _("outgoing")
+        INCOMING = "incoming", _("incoming")
+
+    class TransferState(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    request = models.ForeignKey(
+        ConsultRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="transfers"
+    )
+    reference = models.CharField(max_length=32, db_index=True)
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    session_id = models.CharField(max_length=64, blank=True)
+    files = models.PositiveIntegerField(default=0)
+    total_bytes = models.BigIntegerField(default=0)
+    sent_bytes = models.BigIntegerField(default=0)
+    rate_bps = models.FloatField(default=0.0)
+    state = models.CharField(max_length=16, choices=TransferState.choices, default=TransferState.RUNNING)
+    last_error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "direction", "peer"], name="one_transfer_per_case_direction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.direction} {self.sent_bytes}/{self.total_bytes}"
