@@ -162,14 +162,20 @@ def tus_server(host: str, port: int, directory: Path) -> None:
 
 
 def tus_upload(host: str, port: int, payload: Path, congestion: str) -> None:
-    import urllib3.connection
+    import urllib3.util.connection
     from tusclient import client
 
-    # tuspy talks through requests/urllib3: pin the congestion control on every socket it opens.
-    urllib3.connection.HTTPConnection.default_socket_options = [
-        *urllib3.connection.HTTPConnection.default_socket_options,
-        (socket.IPPROTO_TCP, socket.TCP_CONGESTION, congestion.encode()),
-    ]
+    # tuspy talks through requests/urllib3, whose connections take their socket options from a
+    # default bound at import: pin the congestion control where urllib3 applies options instead.
+    apply_options = urllib3.util.connection._set_socket_options
+
+    def pinned(sock: socket.socket, options: Any) -> None:
+        apply_options(sock, options)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, congestion.encode())
+        chosen = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0").decode()
+        print(f"tus socket congestion control: {chosen}", file=sys.stderr, flush=True)
+
+    urllib3.util.connection._set_socket_options = pinned
     deadline = time.monotonic() + 30
     while True:
         try:
