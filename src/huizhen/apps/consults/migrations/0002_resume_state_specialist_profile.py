@@ -6,25 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consults', '0001_initial'),
+        ("consults", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consultrequest',
-            name='resume_state',
-            field=models.CharField(blank=True, max_length=32, verbose_name='state to resume'),
+            model_name="consultrequest",
+            name="resume_state",
+            field=models.CharField(blank=True, max_length=32, verbose_name="state to resume"),
         ),
         migrations.CreateModel(
-            name='SpecialistProfile',
+            name="SpecialistProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subspecialties', models.JSONField(blank=True, default=list, verbose_name='subspecialties')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages read')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='specialist_profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subspecialties", models.JSONField(blank=True, default=list, verbose_name="subspecialties")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages read")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="specialist_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consults', '0002_resume_state_specialist_profile'),
+        ("consults", "0002_resume_state_specialist_profile"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consultrequest',
-            name='export_facts',
-            field=models.JSONField(blank=True, default=dict, verbose_name='policy facts at export'),
+            model_name="consultrequest",
+            name="export_facts",
+            field=models.JSONField(blank=True, default=dict, verbose_name="policy facts at export"),
         ),
     ]

@@ -5,34 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consults', '0003_export_facts'),
-        ('nodes', '0001_initial'),
+        ("consults", "0003_export_facts"),
+        ("nodes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseTransfer',
+            name="CaseTransfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=32)),
-                ('direction', models.CharField(choices=[('outgoing', 'outgoing'), ('incoming', 'incoming')], max_length=16)),
-                ('session_id', models.CharField(blank=True, max_length=64)),
-                ('files', models.PositiveIntegerField(default=0)),
-                ('total_bytes', models.BigIntegerField(default=0)),
-                ('sent_bytes', models.BigIntegerField(default=0)),
-                ('rate_bps', models.FloatField(default=0.0)),
-                ('state', models.CharField(choices=[('running', 'running'), ('done', 'done'), ('failed', 'failed')], default='running', max_length=16)),
-                ('last_error', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='nodes.peer')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='consults.consultrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(db_index=True, max_length=32)),
+                (
+                    "direction",
+                    models.CharField(choices=[("outgoing", "outgoing"), ("incoming", "incoming")], max_length=16),
+                ),
+                ("session_id", models.CharField(blank=True, max_length=64)),
+                ("files", models.PositiveIntegerField(default=0)),
+                ("total_bytes", models.BigIntegerField(default=0)),
+                ("sent_bytes", models.BigIntegerField(default=0)),
+                ("rate_bps", models.FloatField(default=0.0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("running", "running"), ("done", "done"), ("failed", "failed")],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "peer",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="nodes.peer"),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="consults.consultrequest",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('reference', 'direction', 'peer'), name='one_transfer_per_case_direction')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("reference", "direction", "peer"), name="one_transfer_per_case_direction"
+                    )
+                ],
             },
         ),
     ]
