@@ -5,7 +5,8 @@ once the case is SUBMITTING) and :func:`retry_submission` (after a failure) enqu
 :func:`huizhen.apps.consults.tasks.submit_case` after the transaction commits. The task
 runs :func:`run_submission`: completeness re-checked → policy (``export``; a refusal
 fails the case with the engine's reasons) → packaging (:mod:`huizhen.apps.consults.packaging`)
-→ de-identified files uploaded (signed, by hash) → the ``case.submitted`` event delivered
+→ de-identified files sent through the transfer engine
+(:mod:`huizhen.apps.consults.transfers`: signed chunks, resumable) → the ``case.submitted`` event delivered
 in the same task with the same signed call, so the outcome is known → SUBMITTED (actor
 SYSTEM), the export counted once in the register, the physician told. A transfer
 failure leaves the case SUBMISSION_FAILED with the reason, ready to retry; the hub
@@ -174,8 +175,7 @@ def _send(consult: ConsultRequest) -> None:
         logger.exception("packaging %s failed", consult.reference)
         raise SubmissionFailed(_("The case could not be de-identified: %(error)s") % {"error": exc}) from exc
     try:
-        for sha256, path in sorted(package.blobs.items()):
-            relay.upload_blob(peer=consult.peer, path=path, sha256=sha256)
+        _send_files(consult, package.blobs)
         event = _outbound_event(consult, package.payload)
         relay.deliver(event)
     except relay.LeakBlocked as exc:
@@ -186,6 +186,21 @@ def _send(consult: ConsultRequest) -> None:
         raise SubmissionFailed(
             _("The transfer to the consulting centre failed: %(error)s") % {"error": exc.reason}
         ) from exc
+
+
+def _send_files(consult: ConsultRequest, blobs: dict[str, Any]) -> None:
+    """The package's files through the transfer engine (resumable: a retry sends only what the hub lacks)."""
+    from huizhen.apps.consults import relay, transfers
+    from huizhen.transfer import TransferError
+
+    assert consult.peer is not None
+    try:
+        transfers.send_case_files(consult=consult, blobs=blobs)
+    except TransferError as exc:
+        reason = str(exc)
+        if reason.startswith("receiver unreachable"):
+            reason = f"{consult.peer.name} could not be reached ({reason})"
+        raise relay.DeliveryFailed(reason) from exc
 
 
 def _outbound_event(consult: ConsultRequest, payload: dict[str, Any]) -> OutboundEvent:

@@ -2,7 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from huizhen.apps.consults.views import gateway, hub, thread
+from huizhen.apps.consults.views import gateway, hub, thread, transfer
 
 app_name = "consults"
-urlpatterns: list[URLPattern | URLResolver] = [*gateway.urlpatterns, *hub.urlpatterns, *thread.urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *gateway.urlpatterns,
+    *hub.urlpatterns,
+    *thread.urlpatterns,
+    *transfer.urlpatterns,
+]
