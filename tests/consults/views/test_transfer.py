@@ -127,3 +127,50 @@ def test_the_hub_partial_polls_a_running_incoming_transfer(client: Client, coord
     assert "50.0 %" in partial
     assert 'hx-trigger="every 2s"' in partial
     assert ">10 s<" in partial  # 50 MiB at 40 Mbit/s
+
+
+def test_the_hub_lists_incoming_transfers_before_their_case_exists(client: Client, coordinator: Any) -> None:
+    from tests.nodes.factories import PeerFactory
+
+    peer = PeerFactory(name="Wuhan gateway")
+    now = timezone.now()
+    CaseTransfer.objects.create(
+        reference="HZ-T000777",
+        peer=peer,
+        direction=CaseTransfer.Direction.INCOMING,
+        files=12,
+        total_bytes=400 * MIB,
+        sent_bytes=100 * MIB,
+        rate_bps=42e6,
+        started_at=now,
+        updated_at=now,
+    )
+
+    page = client.get(reverse("consults:transfers")).content.decode()
+    rows = client.get(reverse("consults:transfers") + "?rows=1").content.decode()
+
+    assert "HZ-T000777" in page
+    assert "Wuhan gateway" in page
+    assert "25.0 %" in page
+    assert "42.00 Mbit/s" in page
+    assert ">60 s<" in page  # 300 MiB at 42 Mbit/s
+    assert 'hx-trigger="every 2s"' in rows
+    assert "<html" not in rows
+
+
+def test_a_specialist_cannot_list_the_hubs_transfers(client: Client, settings: Any) -> None:
+    settings.HUIZHEN_ROLE = "hub"
+    sign_in(client, role=Role.CONSULTING_SPECIALIST)
+    assert client.get(reverse("consults:transfers")).status_code == 403
+
+
+def test_a_physician_lists_only_the_transfers_of_their_own_cases(client: Client, physician: Any) -> None:
+    mine = ConsultRequestFactory(referring_physician=physician)
+    other = ConsultRequestFactory()
+    _transfer(mine, CaseTransfer.Direction.OUTGOING)
+    _transfer(other, CaseTransfer.Direction.OUTGOING)
+
+    page = client.get(reverse("consults:transfers")).content.decode()
+
+    assert mine.reference in page
+    assert other.reference not in page

@@ -24,6 +24,11 @@ def progress_context(consult: ConsultRequest) -> dict[str, Any]:
     row = transfer_of(consult)
     if row is None:
         return {"consult": consult, "transfer": None}
+    return {"consult": consult, **figures(row)}
+
+
+def figures(row: CaseTransfer) -> dict[str, Any]:
+    """One transfer as shown: percent, Mbit/s, seconds left (None when unknown), MiB done and in all."""
     total = max(row.total_bytes, 0)
     done = min(row.sent_bytes, total) if total else row.sent_bytes
     percent = 100.0 if total == 0 else 100.0 * done / total
@@ -32,7 +37,6 @@ def progress_context(consult: ConsultRequest) -> dict[str, Any]:
     if running and row.rate_bps > 0:
         left = (total - done) * 8 / row.rate_bps
     return {
-        "consult": consult,
         "transfer": row,
         "running": running,
         "percent": round(percent, 1),
