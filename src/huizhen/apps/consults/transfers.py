@@ -95,7 +95,9 @@ def send_case_files(*, consult: ConsultRequest, blobs: dict[str, Path]) -> Summa
     shutil.rmtree(stage, ignore_errors=True)
     try:
         for sha256, source in blobs.items():
-            if hashlib.sha256(source.read_bytes()).hexdigest() != sha256:
+            with source.open("rb") as handle:  # streamed: a whole-slide image is gigabytes
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if digest != sha256:
                 raise TransferError(f"{source.name} changed since it was packaged")
             target = stage / blob_name(sha256)
             target.parent.mkdir(parents=True, exist_ok=True)
