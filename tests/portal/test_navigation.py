@@ -48,3 +48,8 @@ def test_a_translator_sees_neither_cases_nor_patients(client: Client) -> None:
 def test_the_notifications_link_is_in_the_navigation(client: Client) -> None:
     sign_in(client, role=Role.CASE_COORDINATOR)
     assert 'data-testid="notifications-badge"' in _nav(client)
+
+
+def test_a_hub_coordinator_can_reach_the_transfers_page_from_the_navigation(client: Client) -> None:
+    sign_in(client, role=Role.CASE_COORDINATOR)
+    assert f'href="{reverse("consults:transfers")}"' in _nav(client)
