@@ -7,12 +7,19 @@ congestion control named (BBR by default, ``TCP_CONGESTION``; quietly left at th
 system's default where refused) and, when a pacing rate is given, caps its rate with
 ``SO_MAX_PACING_RATE`` so that parallel BBR start-ups do not overfill the bottleneck
 queue. Streams take the next chunk from one queue, so a stream slowed by a loss just
-carries fewer chunks. With ``streams=None`` the number adapts: start with
-:data:`INITIAL_STREAMS`, double while throughput still rises by 10 % or more, up to
-``max_streams``. A failed chunk goes back on the queue; a stream that cannot reach the
-receiver backs off exponentially with jitter and keeps trying until ``patience`` seconds
-pass without any progress. A chunk is sent zstd-compressed only where that saves at
-least 10 % (:data:`COMPRESSION_MIN_SAVING`); the first chunk of each file probes it.
+carries fewer chunks. With ``streams=None`` the number adapts to the congestion control
+the socket actually got: under BBR start with :data:`INITIAL_STREAMS_BBR` (2) and allow at
+most :data:`MAX_STREAMS_BBR` (4) — one BBR stream nearly fills a lossy path, and more
+start-ups only overfill the bottleneck queue; under CUBIC (or Reno) start with
+:data:`INITIAL_STREAMS` and allow :data:`MAX_STREAMS` (48), since each loss-bound stream
+carries little. The count doubles only while the TCP-acknowledged throughput still rises by
+10 % or more *and* the path is not yet near its ceiling, which the streams' own round-trip
+times show: when the smoothed RTT stands well above the minimum RTT a queue is building
+at the bottleneck, and more streams would only lengthen it. A failed chunk goes back on
+the queue; a stream that cannot reach the receiver backs off exponentially with jitter
+and keeps trying until ``patience`` seconds pass without any progress. A chunk is sent
+zstd-compressed only where that saves at least 10 % (:data:`COMPRESSION_MIN_SAVING`); the
+first chunk of each file probes it.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
+import io
 import json
 import os
 import queue
@@ -29,6 +37,7 @@ import ssl
 import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,13 +57,20 @@ from huizhen.transfer.manifest import (
 
 AuthHook = Callable[[str, str, bytes], dict[str, str]]
 INITIAL_STREAMS = 4
-MAX_STREAMS = 16
+MAX_STREAMS = 48
+INITIAL_STREAMS_BBR = 2
+MAX_STREAMS_BBR = 4
+QUEUE_FULL_FRACTION = 0.2  # queueing delay, as a share of the minimum RTT, that says the path is full
+QUEUE_FULL_FLOOR = 0.005  # ... but never less than this many seconds (loopback RTTs are microseconds)
 ADAPT_INTERVAL = 3.0
 ADAPT_SETTLE = 1.0
 _TCP_INFO_BYTES_ACKED = 120  # offset of tcpi_bytes_acked (u64) in Linux's struct tcp_info (since 4.1)
+_TCP_INFO_RTT = 68  # tcpi_rtt (u32, microseconds, smoothed)
+_TCP_INFO_MIN_RTT = 148  # tcpi_min_rtt (u32, microseconds; since 4.6)
 COMPRESSION_LEVEL = 3
 COMPRESSION_MIN_SAVING = 0.10
 ADAPT_MIN_GAIN = 0.10
+PIPELINE_DEPTH = 2  # chunk requests in flight per connection (HTTP/1.1 pipelining)
 SO_MAX_PACING_RATE = getattr(socket, "SO_MAX_PACING_RATE", 47)  # Linux value; Python does not export it
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 _BACKOFF_FIRST = 0.2
@@ -100,7 +116,7 @@ def send(
     auth: AuthHook | None = None,
     key: bytes | None = None,
     streams: int | None = None,
-    max_streams: int = MAX_STREAMS,
+    max_streams: int | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     congestion: str | None = "bbr",
     pacing_mbit: float | None = None,
@@ -113,6 +129,7 @@ def send(
     ``token`` is the bearer token (and, hashed, the manifest-signing key); ``auth``
     instead signs each request (the node layer's RFC 9421 signatures) and then ``key``
     must be given. ``pacing_mbit`` is a total rate shared evenly among the streams.
+    ``max_streams`` caps the adaptive count (None: 4 under BBR, 48 otherwise).
     """
     if auth is None:
         if token is None:
@@ -232,6 +249,28 @@ class _Transfer:
         self.last_progress = time.monotonic()
         self.live: set[_TunedConnection] = set()
         self.closed_acked = 0  # TCP-acknowledged bytes of connections already closed
+        self.effective_congestion: str | None = None  # what the kernel gave the last socket
+
+    def stream_limits(self, max_streams: int | None) -> tuple[int, int]:
+        """(initial, cap) of the adaptive stream count for the congestion control the sockets got."""
+        if self.effective_congestion == "bbr":
+            initial, cap = INITIAL_STREAMS_BBR, MAX_STREAMS_BBR
+        else:
+            initial, cap = INITIAL_STREAMS, MAX_STREAMS
+        if max_streams is not None:
+            cap = max_streams
+        return max(1, min(initial, cap)), max(1, cap)
+
+    def path_full(self) -> bool:
+        """True when the live streams see a standing queue: smoothed RTT well above the minimum RTT."""
+        with self.lock:
+            live = list(self.live)
+        samples = [sample for conn in live if (sample := conn.rtts()) is not None]
+        if not samples:
+            return False
+        srtt = sum(s for s, _m in samples) / len(samples)
+        min_rtt = min(m for _s, m in samples)
+        return srtt - min_rtt > max(QUEUE_FULL_FRACTION * min_rtt, QUEUE_FULL_FLOOR)
 
     def acked(self) -> int:
         """Bytes the receiver's TCP has acknowledged on all streams: the stream-count controller's meter.
@@ -269,6 +308,11 @@ class _Transfer:
             conn.close()
         return response.status, payload if isinstance(payload, dict) else {}
 
+    def put_chunk(self, conn: _TunedConnection, path: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Write one chunk request on ``conn`` without waiting for the answer (read it with ``read_reply``)."""
+        signed = self.auth("PUT", self.base_url + path, body)
+        conn.send_request("PUT", self.prefix + path, body, {**headers, **signed})
+
     def control(self, method: str, path: str, body: bytes | None) -> dict[str, Any]:
         """A session request, retried with backoff while the receiver is unreachable or busy."""
         delay = _BACKOFF_FIRST
@@ -303,7 +347,7 @@ class _Transfer:
         jobs: list[_Job],
         *,
         streams: int | None,
-        max_streams: int,
+        max_streams: int | None,
         progress: Callable[[Progress], None] | None,
         done_before: int,
         total: int,
@@ -317,40 +361,56 @@ class _Transfer:
         failure: list[TransferError] = []
         finished = threading.Event()
         threads: list[threading.Thread] = []
-        target = [streams if streams is not None else min(INITIAL_STREAMS, max_streams)]
+        initial, cap = self.stream_limits(max_streams)
+        target = [streams if streams is not None else initial]
 
         def worker(index: int) -> None:
-            conn = self.connect(target[0])
+            conn = _TunedConnection(self, self.pacing_for(target[0]))
+            inflight: deque[_Job] = deque()  # sent on this connection, answer not yet read (oldest first)
             delay = _BACKOFF_FIRST
+            depth = 1  # PIPELINE_DEPTH once this connection has shown that the receiver keeps it open
+
+            def requeue_inflight() -> None:
+                while inflight:
+                    work.put(inflight.popleft())
+                    with self.lock:
+                        self.chunks_retried += 1
+
             try:
                 while not finished.is_set():
-                    if index >= target[0]:
-                        return  # retired: more streams did not pay
+                    retired = index >= target[0]  # more streams did not pay: finish what is in flight, then stop
+                    if retired and not inflight:
+                        return
                     try:
-                        job = work.get(timeout=0.1)
-                    except queue.Empty:
-                        continue
-                    sha, source, manifest_path, offset, size = job
-                    if isinstance(conn, _TunedConnection):
-                        conn.repace(self.pacing_for(target[0]))  # streams were added: share the rate anew
-                    try:
-                        data = _read_chunk(source, offset, size, sha)
-                        body, encoding = self._encode(manifest_path, data)
-                        headers = {"Content-Type": "application/octet-stream"}
-                        if encoding:
-                            headers["Content-Encoding"] = encoding
-                        status, payload = self.request(
-                            conn, "PUT", f"/v1/sessions/{session_id}/chunks/{sha}", body, headers
-                        )
+                        # The next chunk goes out before the last one's answer is read, so the
+                        # connection does not idle for a round trip between chunks.
+                        while not retired and len(inflight) < depth:
+                            try:
+                                job = work.get_nowait() if inflight else work.get(timeout=0.1)
+                            except queue.Empty:
+                                break
+                            sha, source, manifest_path, offset, size = job
+                            conn.repace(self.pacing_for(target[0]))  # streams were added: share the rate anew
+                            data = _read_chunk(source, offset, size, sha)
+                            body, encoding = self._encode(manifest_path, data)
+                            headers = {"Content-Type": "application/octet-stream"}
+                            if encoding:
+                                headers["Content-Encoding"] = encoding
+                            inflight.append(job)
+                            self.put_chunk(conn, f"/v1/sessions/{session_id}/chunks/{sha}", body, headers)
+                            with self.lock:
+                                self.wire_bytes += len(body)
+                        if not inflight:
+                            continue
+                        status, payload, keep_alive = conn.read_reply()
                     except TransferError as exc:
                         failure.append(exc)
                         finished.set()
                         return
                     except (OSError, http.client.HTTPException):
                         conn.close()
-                        work.put(job)
+                        requeue_inflight()
                         with self.lock:
-                            self.chunks_retried += 1
                             stalled = time.monotonic() - self.last_progress
                         if stalled > self.patience:
                             failure.append(TransferError(f"receiver unreachable for {self.patience:.0f} s"))
@@ -358,13 +418,21 @@ class _Transfer:
                             return
                         time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not secrecy
                         delay = min(delay * 2, _BACKOFF_CAP)
-                        conn = self.connect(target[0])
+                        conn = _TunedConnection(self, self.pacing_for(target[0]))
                         continue
+                    job = inflight.popleft()
+                    if keep_alive:
+                        depth = PIPELINE_DEPTH
+                    else:
+                        conn.close()  # the receiver ends the connection: what was queued behind is lost
+                        requeue_inflight()
+                        depth = 1
+                        conn = _TunedConnection(self, self.pacing_for(target[0]))
+                    sha, _source, _path, _offset, size = job
                     if status in (200, 201):
                         delay = _BACKOFF_FIRST
                         with self.lock:
                             self.bytes_sent += size
-                            self.wire_bytes += len(body)
                             self.chunks_sent += 1
                             self.last_progress = time.monotonic()
                             acked[0] += size
@@ -430,7 +498,9 @@ class _Transfer:
                 rate = (streamed - window_bytes) / (now - window_start)
                 if rate >= best_rate * (1 + ADAPT_MIN_GAIN):
                     best_rate, previous = rate, target[0]
-                    grow = min(target[0], max_streams - target[0], max(pending - target[0], 0))
+                    grow = min(target[0], cap - target[0], max(pending - target[0], 0))
+                    if self.path_full():
+                        grow = 0  # a queue stands at the bottleneck: more streams would only lengthen it
                     if grow > 0:
                         target[0] += grow
                         start(grow)
@@ -515,6 +585,7 @@ class _TunedConnection(http.client.HTTPConnection):
         super().__init__(transfer.host, transfer.port, timeout=120)
         self._transfer = transfer
         self._pacing = pacing
+        self._reader: _KeptReader | None = None
 
     def bytes_acked(self) -> int:
         sock = self.sock
@@ -529,13 +600,65 @@ class _TunedConnection(http.client.HTTPConnection):
         value: int = struct.unpack_from("=Q", info, _TCP_INFO_BYTES_ACKED)[0]
         return value
 
+    def rtts(self) -> tuple[float, float] | None:
+        """(smoothed RTT, minimum RTT) in seconds from TCP_INFO, or None before any sample."""
+        sock = self.sock
+        if sock is None or not hasattr(socket, "TCP_INFO"):
+            return None
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        except OSError:
+            return None
+        if len(info) < _TCP_INFO_MIN_RTT + 4:
+            return None
+        srtt: int = struct.unpack_from("=I", info, _TCP_INFO_RTT)[0]
+        min_rtt: int = struct.unpack_from("=I", info, _TCP_INFO_MIN_RTT)[0]
+        if srtt == 0 or min_rtt in (0, 0xFFFFFFFF):
+            return None
+        return srtt / 1e6, min_rtt / 1e6
+
     def close(self) -> None:
         acked = self.bytes_acked()
         with self._transfer.lock:
             if self in self._transfer.live:
                 self._transfer.live.discard(self)
                 self._transfer.closed_acked += acked
+        if self._reader is not None:
+            self._reader.release()
+            self._reader = None
         super().close()
+
+    def send_request(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Write a whole request; answers are read in order by :meth:`read_reply` (HTTP/1.1 pipelining)."""
+        if self.sock is None:
+            self.connect()
+        assert self.sock is not None
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default_port = 443 if self._transfer.scheme == "https" else 80
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {host}" if self.port == default_port else f"Host: {host}:{self.port}",
+            "Accept-Encoding: identity",
+            f"Content-Length: {len(body)}",
+            *(f"{name}: {value}" for name, value in headers.items()),
+        ]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        self.sock.sendall(body)
+
+    def read_reply(self) -> tuple[int, dict[str, Any], bool]:
+        """The oldest unanswered request's (status, JSON body, whether the connection stays open)."""
+        if self.sock is None:
+            raise http.client.NotConnected()
+        if self._reader is None:
+            self._reader = _KeptReader(socket.SocketIO(self.sock, "rb"))
+        response = http.client.HTTPResponse(_ReaderSocket(self._reader), method="PUT")  # type: ignore[arg-type]
+        response.begin()
+        raw = response.read()
+        try:
+            payload = json.loads(raw) if raw else {}
+        except ValueError:
+            payload = {"error": raw[:200].decode("utf-8", "replace")}
+        return response.status, payload if isinstance(payload, dict) else {}, not response.will_close
 
     def repace(self, pacing: int | None) -> None:
         """Change the socket's pacing cap (takes effect at once on a connected socket)."""
@@ -553,3 +676,36 @@ class _TunedConnection(http.client.HTTPConnection):
         self.sock = sock
         with self._transfer.lock:
             self._transfer.live.add(self)
+            self._transfer.effective_congestion = _congestion_of(sock)
+
+
+def _congestion_of(sock: socket.socket) -> str | None:
+    """The congestion control the kernel runs on ``sock`` (None where it cannot be read)."""
+    if not hasattr(socket, "TCP_CONGESTION"):
+        return None
+    try:
+        raw = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16)
+    except OSError:
+        return None
+    return raw.split(b"\x00", 1)[0].decode("ascii", "replace") or None
+
+
+class _KeptReader(io.BufferedReader):
+    """A socket's buffered reader shared by successive responses: their ``close()`` must not end it."""
+
+    def close(self) -> None:
+        pass
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            super().close()
+
+
+class _ReaderSocket:
+    """What :class:`http.client.HTTPResponse` needs of a socket: the one shared reader."""
+
+    def __init__(self, reader: _KeptReader) -> None:
+        self._reader = reader
+
+    def makefile(self, mode: str) -> _KeptReader:
+        return self._reader
