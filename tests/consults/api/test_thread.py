@@ -179,3 +179,15 @@ def test_a_text_file_goes_with_a_message_posted_through_the_api(client: Client, 
     assert response.status_code == 201
     assert file["filename"] == "labs.txt"
     assert client.get(file["url"]).status_code == 200
+
+
+@pytest.mark.usefixtures("hub")
+def test_at_the_hub_the_thread_api_is_refused_when_the_policy_engine_refuses_the_view(client: Client) -> None:
+    specialist = sign_in(client, role=Role.CONSULTING_SPECIALIST)
+    consult = hub_case(State.IN_REVIEW)
+    consult.export_facts = {}
+    consult.save(update_fields=["export_facts"])
+    AssignmentFactory(request=consult, specialist=specialist)
+
+    assert client.get(f"/api/threads/{consult.reference}/messages").status_code == 403
+    assert client.get(f"/api/threads/{consult.reference}/opinions").status_code == 403

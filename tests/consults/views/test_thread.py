@@ -256,3 +256,17 @@ def test_another_physician_cannot_download_a_thread_file(client: Client, physici
     response = client.get(reverse("consults:message_attachment", args=[consult.reference, attachment.pk]))
 
     assert response.status_code == 403
+
+
+@pytest.mark.usefixtures("hub")
+def test_at_the_hub_the_opinion_pdf_is_refused_when_the_policy_engine_refuses_the_view(client: Client) -> None:
+    specialist = sign_in(client, role=Role.CONSULTING_SPECIALIST)
+    consult = hub_case(State.IN_REVIEW)
+    consult.export_facts = {}
+    consult.save(update_fields=["export_facts"])
+    AssignmentFactory(request=consult, specialist=specialist)
+
+    response = client.get(reverse("consults:opinion_pdf", args=[consult.reference]))
+
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(action="policy.decision", outcome="denied").exists()

@@ -293,3 +293,11 @@ def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
             continue
         cleaned[key] = value
     return cleaned
+
+
+def require_hub_view(*, consult: ConsultRequest, actor: Any, http_request: Any = None) -> None:
+    """At a hub, showing any part of a case (thread, files, opinion) is a policy ``view``; a gateway shows its own."""
+    if settings.HUIZHEN_ROLE == "hub":
+        require_allowed(
+            consult=consult, actor=actor, action="view", data_classes=CASE_DATA_CLASSES, http_request=http_request
+        )

@@ -99,6 +99,16 @@ class NotificationOut(Schema):
     read: bool
 
 
+def _shown_case(request: HttpRequest, reference: str, action: str) -> ConsultRequest:
+    """The case, when the user may see it and (at a hub) the policy engine allows the view."""
+    consult = _case(request, reference, action)
+    try:
+        compliance.require_hub_view(consult=consult, actor=request.user, http_request=request)
+    except compliance.PolicyDenied as exc:
+        raise _policy(exc) from exc
+    return consult
+
+
 def _case(request: HttpRequest, reference: str, action: str) -> ConsultRequest:
     try:
         return load_case(request, reference, action)
@@ -142,8 +152,14 @@ def _message_out(entry: threads.ThreadEntry) -> MessageOut:
 
 @router.get("{reference}/messages", response=list[MessageOut])
 def list_messages(request: HttpRequest, reference: str) -> list[MessageOut]:
-    consult = _case(request, reference, "consults.thread")
-    record_event(action="record.viewed", actor=request.user, target=consult.reference, detail={"form": "thread_api"})
+    consult = _shown_case(request, reference, "consults.thread")
+    record_event(
+        action="record.viewed",
+        actor=request.user,
+        target=consult.reference,
+        detail={"form": "thread_api"},
+        request=request,
+    )
     return [_message_out(entry) for entry in threads.thread_of(consult)]
 
 
@@ -204,14 +220,20 @@ def provide_information(request: HttpRequest, reference: str, data: InformationI
 @router.get("{reference}/opinions", response=list[dict[str, Any]])
 def opinions(request: HttpRequest, reference: str) -> list[dict[str, Any]]:
     """Every signed version, newest first, each part in English and Chinese with its provenance."""
-    consult = _case(request, reference, "consults.opinion")
-    record_event(action="record.viewed", actor=request.user, target=consult.reference, detail={"form": "opinion_api"})
+    consult = _shown_case(request, reference, "consults.opinion")
+    record_event(
+        action="record.viewed",
+        actor=request.user,
+        target=consult.reference,
+        detail={"form": "opinion_api"},
+        request=request,
+    )
     return [bilingual_opinion(consult, opinion).as_dict() for opinion in delivery.signed_opinions(consult)]
 
 
 @router.get("{reference}/opinion.pdf")
 def opinion_pdf(request: HttpRequest, reference: str, version: int | None = None) -> HttpResponse:
-    consult = _case(request, reference, "consults.opinion_pdf")
+    consult = _shown_case(request, reference, "consults.opinion_pdf")
     signed = delivery.signed_opinions(consult)
     opinion = next((o for o in signed if o.version == version), None) if version else (signed[0] if signed else None)
     if opinion is None:
@@ -225,6 +247,7 @@ def opinion_pdf(request: HttpRequest, reference: str, version: int | None = None
         actor=request.user,
         target=consult.reference,
         detail={"form": "opinion_pdf", "version": opinion.version, "identified": consult.patient_id is not None},
+        request=request,
     )
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{consult.reference}-opinion-v{opinion.version}.pdf"'

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, re_path, reverse
@@ -78,6 +79,14 @@ def _thread_response(
     return redirect(f"{case_page(consult)}#thread")
 
 
+def _hub_view_refused(request: HttpRequest, consult: ConsultRequest) -> HttpResponse | None:
+    try:
+        compliance.require_hub_view(consult=consult, actor=request.user, http_request=request)
+    except compliance.PolicyDenied as exc:
+        return _policy_denied(request, consult, exc)
+    return None
+
+
 def _policy_denied(request: HttpRequest, consult: ConsultRequest, exc: compliance.PolicyDenied) -> HttpResponse:
     context = {"consult": consult, "reasons": exc.reason_lines(get_language() or "en")}
     return render(request, "consults/thread_policy_denied.html", context, status=403)
@@ -115,8 +124,10 @@ def uploaded_files(request: HttpRequest) -> list[threads.ThreadFile]:
 
 
 @require_GET
-def message_attachment(request: HttpRequest, reference: str, attachment_id: str) -> FileResponse:
+def message_attachment(request: HttpRequest, reference: str, attachment_id: str) -> HttpResponseBase:
     consult = load_case(request, reference, "consults.thread_file")
+    if (refused := _hub_view_refused(request, consult)) is not None:
+        return refused
     attachment = Attachment.objects.filter(request=consult, message__isnull=False, pk=attachment_id).first()
     if attachment is None:
         raise Http404(_("No such file."))
@@ -162,6 +173,8 @@ def provide_info(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def opinion_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     consult = load_case(request, reference, "consults.opinion_pdf")
+    if (refused := _hub_view_refused(request, consult)) is not None:
+        return refused
     opinions = delivery.signed_opinions(consult)
     wanted = request.GET.get("version", "")
     opinion = next((o for o in opinions if str(o.version) == wanted), None) if wanted else None
@@ -210,7 +223,9 @@ def outcome_record(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_authenticated", False):
-        raise permissions.deny(user=request.user, action="consults.notifications", target="notifications")
+        raise permissions.deny(
+            user=request.user, action="consults.notifications", target="notifications", request=request
+        )
     notes = list(
         Notification.objects.filter(user_id=int(request.user.pk or 0))
         .select_related("request")
@@ -222,7 +237,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     if not getattr(request.user, "is_authenticated", False):
-        raise permissions.deny(user=request.user, action="consults.notifications", target="notifications")
+        raise permissions.deny(
+            user=request.user, action="consults.notifications", target="notifications", request=request
+        )
     threads.mark_notifications_read(user=request.user, ids=request.POST.getlist("id"))
     return redirect("consults:notifications")
 
